@@ -1,0 +1,7 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("hearth.core.urls")),
+    path("django-admin/", admin.site.urls),
+]

@@ -1,0 +1,316 @@
+"""All writes to staff, teams, roles and tokens: one transaction, one audit event each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal, TypeVar
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import audit
+from .choices import AuditAction
+from .models import ApiToken, Role, Team, TeamMembership, User
+
+M = TypeVar("M", bound=models.Model)
+
+
+class ConcurrentEditError(Exception):
+    """Someone else saved the record after this user opened it."""
+
+    message = (
+        "Someone else changed this record while you were editing it. "
+        "Your changes have not been saved: reload the page to see their changes, then try again."
+    )
+
+
+def _check_version(instance: models.Model, expected_version: int | None) -> None:
+    if expected_version is None:
+        return
+    current = type(instance)._default_manager.filter(pk=instance.pk).values_list(  # type: ignore[attr-defined]
+        "version", flat=True
+    )
+    if not current or current[0] != expected_version:
+        raise ConcurrentEditError(ConcurrentEditError.message)
+
+
+def model_update(
+    *,
+    actor: User | None,
+    instance: M,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+    person_id: str | int | None = None,
+) -> M:
+    """Apply `data` to `instance`, validate, save and audit the old and new values.
+
+    Passing the version the user started from detects a concurrent edit. Unchanged data writes nothing.
+    """
+    fields = list(data)
+    with transaction.atomic():
+        _check_version(instance, expected_version)
+        before = audit.snapshot(instance, fields)
+        for name, value in data.items():
+            setattr(instance, name, value)
+        changes = audit.diff(before, audit.snapshot(instance, fields))
+        if not changes:
+            return instance
+        instance.full_clean()
+        if hasattr(instance, "version"):
+            instance.version = models.F("version") + 1  # type: ignore[attr-defined]
+        instance.save()
+        instance.refresh_from_db()
+        audit.record(
+            actor=actor, action=AuditAction.UPDATE, obj=instance, changes=changes, person_id=person_id
+        )
+    return instance
+
+
+# --- users -------------------------------------------------------------------------------------
+
+USER_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "job_title",
+    "employment_type",
+    "fte",
+    "employment_start",
+    "employment_end",
+    "swe_registration",
+)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    email: str,
+    first_name: str,
+    last_name: str,
+    roles: Iterable[Role] = (),
+    password: str | None = None,
+    **fields: Any,
+) -> User:
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "A user with this email address already exists"})
+    user = User(email=email, first_name=first_name, last_name=last_name, **fields)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    role_list = list(roles)
+    user.roles.set(role_list)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=user,
+        changes={
+            **{f: [None, v] for f, v in audit.snapshot(user, USER_FIELDS).items() if v not in ("", None)},
+            "roles": [None, sorted(r.code for r in role_list)],
+        },
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    data: Mapping[str, Any],
+    roles: Iterable[Role] | None = None,
+    expected_version: int | None = None,
+) -> User:
+    unknown = set(data) - set(USER_FIELDS) - {"is_active"}
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    if "email" in data:
+        data = {**data, "email": str(data["email"]).strip().lower()}
+        if User.objects.filter(email__iexact=data["email"]).exclude(pk=user.pk).exists():
+            raise ValidationError({"email": "A user with this email address already exists"})
+    user = model_update(actor=actor, instance=user, data=data, expected_version=expected_version)
+    if roles is not None:
+        user_set_roles(actor=actor, user=user, roles=roles)
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, actor: User, user: User, roles: Iterable[Role]) -> None:
+    new = sorted({r.code for r in roles})
+    old = sorted(user.roles.values_list("code", flat=True))
+    if new == old:
+        return
+    user.roles.set(list(roles))
+    user.__dict__.pop("_role_codes", None)
+    User.objects.filter(pk=user.pk).update(version=models.F("version") + 1)
+    audit.record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"roles": [old, new]})
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User, reason: str, end_date: dt.date | None = None) -> User:
+    """Staff are never deleted: their account is closed and their history stays."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why this account is being closed"})
+    if user.pk == actor.pk:
+        raise ValidationError({"reason": "You cannot close your own account"})
+    data: dict[str, Any] = {"is_active": False}
+    if end_date is not None:
+        data["employment_end"] = end_date
+    user = model_update(actor=actor, instance=user, data=data)
+    audit.record(actor=actor, action=AuditAction.ARCHIVE, obj=user, detail=reason.strip())
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return user
+
+
+# --- teams -------------------------------------------------------------------------------------
+
+TEAM_FIELDS = ("name", "service_area", "manager", "caseload_threshold", "is_active")
+
+
+@transaction.atomic
+def team_create(*, actor: User | None, name: str, service_area: str, **fields: Any) -> Team:
+    if Team.objects.filter(name__iexact=name.strip()).exists():
+        raise ValidationError({"name": "A team with this name already exists"})
+    team = Team(name=name.strip(), service_area=service_area, **fields)
+    team.full_clean()
+    team.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=team,
+        changes={f: [None, v] for f, v in audit.snapshot(team, TEAM_FIELDS).items()},
+    )
+    return team
+
+
+def team_update(
+    *, actor: User, team: Team, data: Mapping[str, Any], expected_version: int | None = None
+) -> Team:
+    if "name" in data and (
+        Team.objects.filter(name__iexact=str(data["name"]).strip()).exclude(pk=team.pk).exists()
+    ):
+        raise ValidationError({"name": "A team with this name already exists"})
+    return model_update(actor=actor, instance=team, data=data, expected_version=expected_version)
+
+
+@transaction.atomic
+def team_member_add(
+    *, actor: User | None, team: Team, user: User, start_date: dt.date
+) -> TeamMembership:
+    if TeamMembership.objects.filter(team=team, user=user, end_date__isnull=True).exists():
+        raise ValidationError({"user": f"{user} is already a member of {team}"})
+    membership = TeamMembership(team=team, user=user, start_date=start_date)
+    membership.full_clean()
+    membership.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=membership,
+        changes={"team": [None, team.pk], "user": [None, user.pk], "start_date": [None, str(start_date)]},
+    )
+    return membership
+
+
+def team_member_end(*, actor: User, membership: TeamMembership, end_date: dt.date) -> TeamMembership:
+    if end_date < membership.start_date:
+        raise ValidationError({"end_date": "The end date must be the same as or after the start date"})
+    return model_update(actor=actor, instance=membership, data={"end_date": end_date})
+
+
+# --- roles -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_update(
+    *,
+    actor: User,
+    role: Role,
+    permissions: Iterable[Permission],
+    two_factor_required: bool,
+    expected_version: int | None = None,
+) -> Role:
+    _check_version(role, expected_version)
+    old_perms = sorted(f"{p.content_type.app_label}.{p.codename}" for p in role.permissions.all())
+    new_list = list(permissions)
+    new_perms = sorted(f"{p.content_type.app_label}.{p.codename}" for p in new_list)
+    changes: audit.FieldChanges = {}
+    if old_perms != new_perms:
+        role.permissions.set(new_list)
+        changes["permissions"] = [old_perms, new_perms]
+    if role.two_factor_required != two_factor_required:
+        changes["two_factor_required"] = [role.two_factor_required, two_factor_required]
+        role.two_factor_required = two_factor_required
+    if changes:
+        role.version += 1
+        role.save()
+        audit.record(actor=actor, action=AuditAction.UPDATE, obj=role, changes=changes)
+    return role
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_issue(*, actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
+    """Returns the token record and the raw token, which is shown once and never stored."""
+    if not user.is_active:
+        raise ValidationError({"user": "Tokens cannot be issued to a closed account"})
+    raw = "hth_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:8], digest=token_digest(raw))
+    audit.record(
+        actor=actor,
+        action=AuditAction.TOKEN_ISSUED,
+        obj=token,
+        detail=f"API token {token.prefix}… for {user.email}",
+    )
+    return token, raw
+
+
+# --- two-factor --------------------------------------------------------------------------------
+
+
+def two_factor_required_for(user: User) -> bool:
+    return user.roles.filter(two_factor_required=True).exists()
+
+
+def two_factor_status(user: User, request: HttpRequest) -> Literal["ok", "verify", "setup"]:
+    if getattr(request.user, "is_verified", lambda: False)():
+        return "ok"
+    if user_has_device(user, confirmed=True):
+        return "verify"
+    if two_factor_required_for(user):
+        return "setup"
+    return "ok"
+
+
+@transaction.atomic
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """An unconfirmed device for the set-up page; replaces any earlier unconfirmed one."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+@transaction.atomic
+def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
+    if device.user_id != user.pk or not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(actor=user, action=AuditAction.CREATE, obj=device, detail="Two-factor sign-in set up")
+    return True
