@@ -27,7 +27,6 @@ DEFAULT_ROLE_PERMISSIONS: dict[str, dict[str, object]] = {
     RoleCode.DIRECTOR: {
         "perms": [*MANAGEMENT, "core.view_audit"],
         "description": "Director of children's services.",
-        "two_factor": True,
     },
     RoleCode.IRO: {
         "perms": [*CASEWORK, "core.chair_reviews"],
@@ -53,12 +52,10 @@ DEFAULT_ROLE_PERMISSIONS: dict[str, dict[str, object]] = {
     RoleCode.AUDITOR: {
         "perms": ["core.view_case_records", "core.view_audit", "core.view_staff_directory"],
         "description": "Case audit and information governance; reads the audit trail.",
-        "two_factor": True,
     },
     RoleCode.SYSTEM_ADMINISTRATOR: {
         "perms": ["core.manage_users", "core.view_audit", "core.view_staff_directory"],
         "description": "Manages users, teams, roles and local settings.",
-        "two_factor": True,
     },
     RoleCode.PARTNER_AGENCY: {
         "perms": ["core.submit_partner_contacts"],
