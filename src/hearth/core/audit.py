@@ -1,4 +1,7 @@
-"""Writing audit events. Call inside the service's transaction so the event and the change commit together."""
+"""Writing audit events.
+
+Call inside the service's transaction so that the event and the change commit together.
+"""
 
 from __future__ import annotations
 

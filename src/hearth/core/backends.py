@@ -1,4 +1,4 @@
-"""Permissions come from the user's roles (a user may hold several)."""
+"""Permissions come only from the user's roles (a user may hold several)."""
 
 from __future__ import annotations
 
@@ -10,5 +10,8 @@ from django.db.models import QuerySet
 
 
 class RoleBackend(ModelBackend):
+    def _get_user_permissions(self, user_obj: Any) -> QuerySet[Permission]:
+        return Permission.objects.none()  # no per-user grants: access is by role
+
     def _get_group_permissions(self, user_obj: Any) -> QuerySet[Permission]:
         return Permission.objects.filter(roles__users=user_obj)

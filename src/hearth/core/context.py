@@ -13,7 +13,8 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "hearth_request_context", default=RequestContext()  # noqa: B039
+    "hearth_request_context",
+    default=RequestContext(),  # noqa: B039
 )
 
 

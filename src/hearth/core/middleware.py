@@ -1,4 +1,4 @@
-"""Request id and client address for the audit trail; two-factor enforcement; extra secure headers."""
+"""Request id and client address for the audit trail; two-factor enforcement; secure headers."""
 
 from __future__ import annotations
 
@@ -20,9 +20,11 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
-        # REMOTE_ADDR is the proxy's address behind a load balancer; the proxy must set it truthfully.
+        # Behind a load balancer REMOTE_ADDR must be set from the proxy's trusted header.
         token = context.set_current(
-            context.RequestContext(request_id=request_id, ip_address=request.META.get("REMOTE_ADDR"))
+            context.RequestContext(
+                request_id=request_id, ip_address=request.META.get("REMOTE_ADDR")
+            )
         )
         try:
             response = self.get_response(request)
@@ -33,7 +35,8 @@ class RequestContextMiddleware:
 
 
 class TwoFactorRequiredMiddleware:
-    """Send a signed-in user who has not passed two-factor to verify it, or to set it up if a role requires it."""
+    """Send a signed-in user who has not passed two-factor to verify it, or to set it up when
+    one of their roles requires it."""
 
     EXEMPT_URL_NAMES = ("core:two-factor-verify", "core:two-factor-setup", "core:sign-out")
 

@@ -146,9 +146,8 @@ class User(AbstractBaseUser, BaseModel):
             and self.employment_end
             and self.employment_end < self.employment_start
         ):
-            raise ValidationError(
-                {"employment_end": "Employment end date must be the same as or after the start date"}
-            )
+            message = "Employment end date must be the same as or after the start date"
+            raise ValidationError({"employment_end": message})
 
     def role_codes(self) -> set[str]:
         if not hasattr(self, "_role_codes"):
@@ -165,6 +164,11 @@ class User(AbstractBaseUser, BaseModel):
         from django.contrib.auth.models import _user_has_perm
 
         return _user_has_perm(self, perm, obj)
+
+    def get_all_permissions(self, obj: object = None) -> set[str]:
+        from django.contrib.auth.models import _user_get_permissions
+
+        return _user_get_permissions(self, obj, "all")
 
     def has_perms(self, perm_list: Any, obj: object = None) -> bool:
         return all(self.has_perm(p, obj) for p in perm_list)
@@ -265,11 +269,16 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """One write or one view. Append-only: no update, no delete (a trigger enforces it on PostgreSQL)."""
+    """One write or one view. Append-only: database triggers refuse UPDATE and DELETE."""
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_label = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=20, choices=AuditAction.choices, db_index=True)
@@ -291,7 +300,9 @@ class AuditEvent(models.Model):
         default_permissions = ("view",)
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"
+        return (
+            f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):

@@ -35,8 +35,12 @@ class ConcurrentEditError(Exception):
 def _check_version(instance: models.Model, expected_version: int | None) -> None:
     if expected_version is None:
         return
-    current = type(instance)._default_manager.filter(pk=instance.pk).values_list(  # type: ignore[attr-defined]
-        "version", flat=True
+    current = (
+        type(instance)
+        ._default_manager.filter(pk=instance.pk)
+        .values_list(  # type: ignore[attr-defined]
+            "version", flat=True
+        )
     )
     if not current or current[0] != expected_version:
         raise ConcurrentEditError(ConcurrentEditError.message)
@@ -52,7 +56,8 @@ def model_update(
 ) -> M:
     """Apply `data` to `instance`, validate, save and audit the old and new values.
 
-    Passing the version the user started from detects a concurrent edit. Unchanged data writes nothing.
+    Passing the version the user started from detects a concurrent edit.
+    Unchanged data writes nothing.
     """
     fields = list(data)
     with transaction.atomic():
@@ -69,7 +74,11 @@ def model_update(
         instance.save()
         instance.refresh_from_db()
         audit.record(
-            actor=actor, action=AuditAction.UPDATE, obj=instance, changes=changes, person_id=person_id
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=instance,
+            changes=changes,
+            person_id=person_id,
         )
     return instance
 
@@ -117,7 +126,11 @@ def user_create(
         action=AuditAction.CREATE,
         obj=user,
         changes={
-            **{f: [None, v] for f, v in audit.snapshot(user, USER_FIELDS).items() if v not in ("", None)},
+            **{
+                f: [None, v]
+                for f, v in audit.snapshot(user, USER_FIELDS).items()
+                if v not in ("", None)
+            },
             "roles": [None, sorted(r.code for r in role_list)],
         },
     )
@@ -159,7 +172,9 @@ def user_set_roles(*, actor: User, user: User, roles: Iterable[Role]) -> None:
 
 
 @transaction.atomic
-def user_deactivate(*, actor: User, user: User, reason: str, end_date: dt.date | None = None) -> User:
+def user_deactivate(
+    *, actor: User, user: User, reason: str, end_date: dt.date | None = None
+) -> User:
     """Staff are never deleted: their account is closed and their history stays."""
     if not reason.strip():
         raise ValidationError({"reason": "Enter why this account is being closed"})
@@ -218,14 +233,22 @@ def team_member_add(
         actor=actor,
         action=AuditAction.CREATE,
         obj=membership,
-        changes={"team": [None, team.pk], "user": [None, user.pk], "start_date": [None, str(start_date)]},
+        changes={
+            "team": [None, team.pk],
+            "user": [None, user.pk],
+            "start_date": [None, str(start_date)],
+        },
     )
     return membership
 
 
-def team_member_end(*, actor: User, membership: TeamMembership, end_date: dt.date) -> TeamMembership:
+def team_member_end(
+    *, actor: User, membership: TeamMembership, end_date: dt.date
+) -> TeamMembership:
     if end_date < membership.start_date:
-        raise ValidationError({"end_date": "The end date must be the same as or after the start date"})
+        raise ValidationError(
+            {"end_date": "The end date must be the same as or after the start date"}
+        )
     return model_update(actor=actor, instance=membership, data={"end_date": end_date})
 
 
@@ -312,5 +335,7 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit.record(actor=user, action=AuditAction.CREATE, obj=device, detail="Two-factor sign-in set up")
+    audit.record(
+        actor=user, action=AuditAction.CREATE, obj=device, detail="Two-factor sign-in set up"
+    )
     return True

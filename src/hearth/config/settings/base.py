@@ -4,6 +4,10 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
+
+# Lets type-annotated generics (ModelAdmin[User], QuerySet[Team]) work at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parents[4]  # repository root
 SRC_DIR = BASE_DIR / "src" / "hearth"
@@ -115,6 +119,7 @@ CSRF_COOKIE_HTTPONLY = True
 AXES_FAILURE_LIMIT = int(os.environ.get("HEARTH_LOCKOUT_FAILURES", 5))
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field, which holds the email address
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/account/locked.html"
 AXES_VERBOSE = False
