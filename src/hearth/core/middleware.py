@@ -51,7 +51,7 @@ class TwoFactorRequiredMiddleware:
             exempt = {reverse(name) for name in self.EXEMPT_URL_NAMES}
             path = request.path
             if path not in exempt and not path.startswith(("/static/", "/healthz")):
-                status = two_factor_status(user, request)  # type: ignore[arg-type]
+                status = two_factor_status(user, request)
                 if status == "verify":
                     return redirect(f"{reverse('core:two-factor-verify')}?next={path}")
                 if status == "setup":

@@ -161,14 +161,14 @@ class User(AbstractBaseUser, BaseModel):
     def has_perm(self, perm: str, obj: object = None) -> bool:
         if self.is_active and self.is_superuser:
             return True
-        from django.contrib.auth.models import _user_has_perm
+        from django.contrib.auth.models import _user_has_perm  # type: ignore[attr-defined]
 
-        return _user_has_perm(self, perm, obj)
+        return bool(_user_has_perm(self, perm, obj))
 
     def get_all_permissions(self, obj: object = None) -> set[str]:
-        from django.contrib.auth.models import _user_get_permissions
+        from django.contrib.auth.models import _user_get_permissions  # type: ignore[attr-defined]
 
-        return _user_get_permissions(self, obj, "all")
+        return set(_user_get_permissions(self, obj, "all"))
 
     def has_perms(self, perm_list: Any, obj: object = None) -> bool:
         return all(self.has_perm(p, obj) for p in perm_list)
@@ -176,9 +176,9 @@ class User(AbstractBaseUser, BaseModel):
     def has_module_perms(self, app_label: str) -> bool:
         if self.is_active and self.is_superuser:
             return True
-        from django.contrib.auth.models import _user_has_module_perms
+        from django.contrib.auth.models import _user_has_module_perms  # type: ignore[attr-defined]
 
-        return _user_has_module_perms(self, app_label)
+        return bool(_user_has_module_perms(self, app_label))
 
 
 class Team(BaseModel):

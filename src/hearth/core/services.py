@@ -36,11 +36,7 @@ def _check_version(instance: models.Model, expected_version: int | None) -> None
     if expected_version is None:
         return
     current = (
-        type(instance)
-        ._default_manager.filter(pk=instance.pk)
-        .values_list(  # type: ignore[attr-defined]
-            "version", flat=True
-        )
+        type(instance)._default_manager.filter(pk=instance.pk).values_list("version", flat=True)
     )
     if not current or current[0] != expected_version:
         raise ConcurrentEditError(ConcurrentEditError.message)
@@ -70,7 +66,7 @@ def model_update(
             return instance
         instance.full_clean()
         if hasattr(instance, "version"):
-            instance.version = models.F("version") + 1  # type: ignore[attr-defined]
+            instance.version = models.F("version") + 1
         instance.save()
         instance.refresh_from_db()
         audit.record(

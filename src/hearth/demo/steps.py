@@ -9,8 +9,8 @@ Any installed app can add records at generation time without touching this app: 
     def generate_children(ctx: GenerationContext) -> None:
         ...
 
-Steps run in `order` (then name) inside one transaction. Built-in orders: roles 0, council 10,
-workforce 20, demo accounts 30. Leave gaps; children and casework belong from 100 onwards.
+Steps run in `order` (then name) inside one transaction. This app's steps (workforce.py): roles 0,
+council 10, workforce 20 (teams, staff, demo accounts). Children and casework belong from 100 on.
 """
 
 from __future__ import annotations
@@ -60,9 +60,7 @@ def unregister_step(name: str) -> None:
 
 
 def load_steps() -> None:
-    """Import the built-in steps and every installed app's `demo_steps` module."""
-    from . import workforce  # noqa: F401  (registers the built-in steps)
-
+    """Import every installed app's `demo_steps` module (this app's included)."""
     autodiscover_modules("demo_steps")
 
 

@@ -428,7 +428,7 @@ def _assign_employment(plan: WorkforcePlan, s: Scenario, rng: random.Random) -> 
     # Agency staff work full time; pick enough that agency FTE / all FTE is the scenario's rate.
     average_permanent_fte = 1 - s.part_time_share * 0.3
     for agency_class, rate in (("practitioner", s.agency_rate), ("manager", s.agency_rate / 2)):
-        all_posts = indices(lambda p, c=agency_class: p.agency_class == c)
+        all_posts = [i for i, p in enumerate(posts) if p.agency_class == agency_class]
         eligible = [i for i in all_posts if not posts[i].demo_role]
         share = rate * average_permanent_fte / (1 - rate + rate * average_permanent_fte)
         k = min(len(eligible), round(share * len(all_posts)))

@@ -1,10 +1,12 @@
 from rest_framework import serializers
 
-from ..models import Team, User
+from ..models import Role, Team, User
 
 
 class MeSerializer(serializers.ModelSerializer[User]):
-    roles = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    roles: serializers.SlugRelatedField[Role] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="code"
+    )
     permissions = serializers.SerializerMethodField()
 
     class Meta:
@@ -16,7 +18,9 @@ class MeSerializer(serializers.ModelSerializer[User]):
 
 
 class TeamSerializer(serializers.ModelSerializer[Team]):
-    manager = serializers.SlugRelatedField(read_only=True, slug_field="email")
+    manager: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        read_only=True, slug_field="email"
+    )
     member_count = serializers.IntegerField(read_only=True)
 
     class Meta:

@@ -29,7 +29,8 @@ class MeView(APIView):
     access_rule = "signed in: a caller may see its own account"
 
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(request.user).data)
+        user: User = request.user  # type: ignore[assignment]  # IsAuthenticated guarantees a User
+        return Response(MeSerializer(user).data)
 
 
 class TeamListView(generics.ListAPIView[Team]):
@@ -37,7 +38,7 @@ class TeamListView(generics.ListAPIView[Team]):
     permission_classes = [IsAuthenticated, HasDirectory]
     access_rule = "permission: core.view_staff_directory"
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         viewer: User = self.request.user  # type: ignore[assignment]
         return selectors.team_list(viewer=viewer)
 

@@ -35,7 +35,7 @@ SQLITE_DROP = [
 def forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_CREATE)
+        schema_editor.execute(PG_CREATE, params=None)  # None: the "%" is not a placeholder
     elif vendor == "sqlite":
         for sql in SQLITE_CREATE:
             schema_editor.execute(sql)

@@ -192,7 +192,12 @@ def test_team_membership_add_and_end(admin_user: User, client_for: Callable[[Use
     team, member = TeamFactory(), UserFactory()
     c = client_for(admin_user)
     add = reverse("core:team-member-add", args=[team.pk])
-    data = {"user": member.pk, "start_date_day": "3", "start_date_month": "3", "start_date_year": "2025"}
+    data = {
+        "user": member.pk,
+        "start_date_day": "3",
+        "start_date_month": "3",
+        "start_date_year": "2025",
+    }
     assert c.post(add, data).status_code == 302
     duplicate = c.post(add, data)
     assert "already a member" in duplicate.content.decode()
@@ -201,7 +206,9 @@ def test_team_membership_add_and_end(admin_user: User, client_for: Callable[[Use
     early = c.post(end, {"end_date_day": "1", "end_date_month": "1", "end_date_year": "2025"})
     assert "must be the same as or after the start date" in early.content.decode()
     assert (
-        c.post(end, {"end_date_day": "31", "end_date_month": "3", "end_date_year": "2026"}).status_code
+        c.post(
+            end, {"end_date_day": "31", "end_date_month": "3", "end_date_year": "2026"}
+        ).status_code
         == 302
     )
     membership.refresh_from_db()

@@ -8,6 +8,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -30,12 +31,12 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
     access_rule = "public: people must be able to sign in"
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         audit.record(actor=form.get_user(), action=AuditAction.SIGN_IN, obj=form.get_user())
         return response
 
-    def form_invalid(self, form: SignInForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         email = str(form.data.get("username", ""))[:254].strip().lower()
         if email:
             audit.record(
@@ -49,7 +50,7 @@ class SignOutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            audit.record(actor=request.user, action=AuditAction.SIGN_OUT, obj=request.user)  # type: ignore[arg-type]
+            audit.record(actor=request.user, action=AuditAction.SIGN_OUT, obj=request.user)
         response = super().post(request, *args, **kwargs)
         messages.success(request, "You have signed out")
         return response
@@ -84,16 +85,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "core/account/password_reset_complete.html"
     access_rule = "public: confirmation page of the password reset"
-
-
-for _view in (
-    SignInView,
-    PasswordResetView,
-    PasswordResetSentView,
-    PasswordResetConfirmView,
-    PasswordResetCompleteView,
-):
-    _view.login_required = False  # type: ignore[attr-defined]
 
 
 def _safe_next(request: HttpRequest) -> str:

@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterator
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -49,7 +49,7 @@ def _csv_rows(events: Iterator[AuditEvent]) -> Iterator[str]:
 
 
 @requires("core.view_audit")
-def audit_search(request: HttpRequest) -> HttpResponse:
+def audit_search(request: HttpRequest) -> HttpResponseBase:
     viewer: User = request.user  # type: ignore[assignment]
     filters = request.GET.copy()
     for key in ("page", "format"):

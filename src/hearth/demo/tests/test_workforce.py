@@ -15,9 +15,9 @@ from django.test import RequestFactory
 from hearth.core.choices import AuditAction, EmploymentType, RoleCode, ServiceArea
 from hearth.core.models import AuditEvent, Council, Team, TeamMembership, User
 from hearth.demo.accounts import DEMO_PASSWORD, demo_email
+from hearth.demo.demo_stats import council_figures
 from hearth.demo.generator import GenerationResult, generate_council
 from hearth.demo.scenarios import SCENARIOS
-from hearth.demo.stats import council_figures
 from hearth.demo.workforce import REGISTERED_ROLES
 
 from .helpers import REFERENCE_DATE
