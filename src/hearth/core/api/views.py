@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -28,6 +29,7 @@ class MeView(APIView):
     permission_classes = [IsAuthenticated]
     access_rule = "signed in: a caller may see its own account"
 
+    @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
         user: User = request.user  # type: ignore[assignment]  # IsAuthenticated guarantees a User
         return Response(MeSerializer(user).data)
@@ -57,6 +59,7 @@ class TeamDetailView(generics.RetrieveAPIView[Team]):
 class SchemaView(SpectacularAPIView):
     access_rule = "signed in: the API description, for integrators holding a token"
 
+    @extend_schema(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not request.user.is_authenticated:
             raise PermissionDenied
