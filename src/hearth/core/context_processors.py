@@ -1,4 +1,4 @@
-"""Navigation showing only what the user's roles allow."""
+"""Navigation showing only what the user's roles allow, and the council's name for the header."""
 
 from __future__ import annotations
 
@@ -17,14 +17,26 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
 ]
 
 
+def _council_name() -> str:
+    from django.conf import settings
+
+    from .selectors import current_council
+
+    if settings.HEARTH_COUNCIL_NAME:
+        return str(settings.HEARTH_COUNCIL_NAME)
+    council = current_council()
+    return council.name if council else ""
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "council_name": _council_name}
     items = []
     for label, name, perm in NAVIGATION:
         if perm is None or user.has_perm(perm):
             url = reverse(name)
             active = request.path == url if name == "core:home" else request.path.startswith(url)
             items.append({"label": label, "url": url, "active": active})
-    return {"nav_items": items}
+    # A callable: templates evaluate it (one query) only where the header shows the name.
+    return {"nav_items": items, "council_name": _council_name}

@@ -80,6 +80,11 @@ class User(AbstractBaseUser, BaseModel):
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin.")
     is_superuser = models.BooleanField(default=False)
     roles = models.ManyToManyField(Role, blank=True, related_name="users")
+    # The management line (worker -> team manager -> service manager -> head of service ->
+    # director): supervision and escalation follow it; team membership is where someone works.
+    line_manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="direct_reports"
+    )
 
     employment_type = models.CharField(
         max_length=20, choices=EmploymentType.choices, default=EmploymentType.PERMANENT
@@ -129,6 +134,9 @@ class User(AbstractBaseUser, BaseModel):
             models.CheckConstraint(
                 condition=Q(fte__gt=0) & Q(fte__lte=1), name="user_fte_between_0_and_1"
             ),
+            models.CheckConstraint(
+                condition=~Q(line_manager=models.F("pk")), name="user_not_own_line_manager"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,6 +149,8 @@ class User(AbstractBaseUser, BaseModel):
     def clean(self) -> None:
         super().clean()
         self.email = self.email.lower()
+        if self.line_manager_id is not None and self.line_manager_id == self.pk:
+            raise ValidationError({"line_manager": "Someone cannot be their own line manager"})
         if (
             self.employment_start
             and self.employment_end

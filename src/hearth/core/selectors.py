@@ -75,9 +75,11 @@ def team_detail(*, viewer: User, pk: int) -> Team:
 def user_detail(*, viewer: User, pk: int) -> User:
     user = policies.staff_for(viewer, pk)
     memberships = TeamMembership.objects.select_related("team").order_by("-start_date")
-    return User.objects.prefetch_related(
-        "roles", Prefetch("memberships", queryset=memberships)
-    ).get(pk=user.pk)
+    return (
+        User.objects.select_related("line_manager")
+        .prefetch_related("roles", Prefetch("memberships", queryset=memberships))
+        .get(pk=user.pk)
+    )
 
 
 def role_list() -> QuerySet[Role]:

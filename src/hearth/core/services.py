@@ -91,6 +91,7 @@ USER_FIELDS = (
     "employment_start",
     "employment_end",
     "swe_registration",
+    "line_manager",
 )
 
 

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -79,6 +80,11 @@ def generate_council(
     show_progress: bool = False,
 ) -> GenerationResult:
     """Generate a whole council into an empty database. Nothing is written if any step fails."""
+    if not settings.HEARTH_ALLOW_SYNTHETIC_DATA:
+        raise GenerationError(
+            "Synthetic data (with published demo passwords) is refused in this deployment. Set"
+            " HEARTH_ALLOW_SYNTHETIC_DATA=1 only on a demonstration or training server."
+        )
     params, day = validate_options(
         children=children, years=years, scenario=scenario, reference_date=reference_date
     )

@@ -182,6 +182,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 HEARTH_COUNCIL_NAME = os.environ.get("HEARTH_COUNCIL_NAME", "")
+# generate_council creates demo accounts with a published password: never in a real deployment.
+HEARTH_ALLOW_SYNTHETIC_DATA = os.environ.get("HEARTH_ALLOW_SYNTHETIC_DATA", "1") == "1"
 
 LOGGING = {
     "version": 1,

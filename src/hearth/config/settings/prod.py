@@ -11,6 +11,7 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production")
 
 DEBUG = False
+HEARTH_ALLOW_SYNTHETIC_DATA = os.environ.get("HEARTH_ALLOW_SYNTHETIC_DATA", "0") == "1"
 SECURE_SSL_REDIRECT = os.environ.get("HEARTH_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("HEARTH_HSTS_SECONDS", 31536000))

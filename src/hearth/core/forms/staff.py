@@ -39,6 +39,12 @@ class UserForm(VersionedForm):
     )
     employment_start = GovukDateField(label="Employment start date", required=False)
     employment_end = GovukDateField(label="Employment end date", required=False)
+    line_manager = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name"),
+        required=False,
+        label="Line manager (optional)",
+        help_text="Supervision and escalations go to them.",
+    )
     swe_registration = forms.CharField(
         label="Social Work England registration number (optional)",
         required=False,
@@ -79,6 +85,7 @@ class UserForm(VersionedForm):
             "employment_start": user.employment_start,
             "employment_end": user.employment_end,
             "swe_registration": user.swe_registration,
+            "line_manager": user.line_manager_id,
         }
 
 
