@@ -623,6 +623,7 @@ def assert_csp_safe(html: str) -> None:
     assert not re.search(r"\son[a-z]+\s*=", html, re.I), "inline event handler"
 
 
+@pytest.mark.django_db  # the header looks up the council's name
 @pytest.mark.urls(__name__)
 def test_base_template_for_a_signed_out_visitor() -> None:
     html = render_to_string("base.html", {}, request=_request())
@@ -703,6 +704,7 @@ def test_base_template_title_and_blocks() -> None:
     assert "<title>Add a user – Hearth</title>" in html
 
 
+@pytest.mark.django_db  # the header looks up the council's name
 @pytest.mark.urls(__name__)
 @pytest.mark.parametrize(
     ("template", "heading"),
