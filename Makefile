@@ -26,7 +26,8 @@ demo: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	DJANGO_SETTINGS_MODULE=hearth.config.settings.test $(BIN)/python -m pytest -n 2 -q
+	@test -n "$$HEARTH_CHROMIUM" || scripts/ensure-chromium.sh
+	DJANGO_SETTINGS_MODULE=hearth.config.settings.test $(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""What `make demo` promises: every demo role signs in through the real form and gets its home page."""
+"""What `make demo` promises: each demo role signs in through the real form and gets its home."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ def test_each_demo_role_signs_in_and_sees_its_home_page() -> None:
     council = Council.objects.get()
     for role in RoleCode:
         client = Client()
-        response = client.post("/sign-in/", {"username": demo_email(role), "password": DEMO_PASSWORD})
+        response = client.post(
+            "/sign-in/", {"username": demo_email(role), "password": DEMO_PASSWORD}
+        )
         assert response.status_code == 302, role
         home = client.get("/")
         assert home.status_code == 200, role

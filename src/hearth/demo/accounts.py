@@ -10,11 +10,14 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db.models import Count
+
 from hearth.core.choices import RoleCode
 from hearth.core.models import User
 
 DEMO_PASSWORD = "hearth-demo-password"  # noqa: S105  (published on purpose: synthetic demo only)
 DEMO_EMAIL_DOMAIN = "demo.hearth.test"
+NO_TEAM = "—"
 
 
 def demo_email(role_code: str) -> str:
@@ -35,28 +38,29 @@ class DemoAccount:
 
 
 def demo_accounts() -> list[DemoAccount]:
-    """The demo accounts in the database, in role order."""
+    """The demo accounts in the database, in role order.
+
+    The team column is the account's current team. Accounts above teams (service manager, head of
+    service, director) show their job title, which names the area they lead; others show "—".
+    """
     users = {
         u.email: u
-        for u in User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").prefetch_related(
-            "memberships__team"
-        )
+        for u in User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
+        .annotate(reports=Count("direct_reports"))
+        .prefetch_related("memberships__team")
     }
-    # Where an account is in several teams, show the demo team manager's team first.
-    manager = users.get(demo_email(RoleCode.TEAM_MANAGER))
-    demo_team = manager.managed_teams.order_by("pk").first() if manager else None
     rows = []
     for role in RoleCode:
         user = users.get(demo_email(role.value))
         if user is None:
             continue
-        current = sorted(
-            (m.team for m in user.memberships.all() if m.end_date is None),
-            key=lambda t: (t != demo_team, t.name),
-        )
-        team = current[0].name if current else ""
-        if len(current) > 1:
-            team += f" (+{len(current) - 1} more)"
+        current = sorted(m.team.name for m in user.memberships.all() if m.end_date is None)
+        if current:
+            team = current[0] + (f" (+{len(current) - 1} more)" if len(current) > 1 else "")
+        elif user.reports and user.job_title:
+            team = user.job_title
+        else:
+            team = NO_TEAM
         rows.append(
             DemoAccount(
                 role=role.value,

@@ -53,7 +53,9 @@ class GenerationContext:
 
     council: Council | None = None
     teams: list[Team] = field(default_factory=list)
-    # Current (active) staff, by role code and by team id; former staff are in `former_staff`.
+    # Current (active) staff, by role code and by the id of the one team they work in (service
+    # managers, heads of service and the director are in no team); former staff are in
+    # `former_staff`. Line managers are on the users (`User.line_manager`).
     staff_by_role: dict[str, list[User]] = field(default_factory=lambda: defaultdict(list))
     staff_by_team: dict[int, list[User]] = field(default_factory=lambda: defaultdict(list))
     former_staff: list[User] = field(default_factory=list)

@@ -64,6 +64,10 @@ def council_figures(council: Council | None) -> dict[str, Any]:
         "reference_date": council.reference_date.isoformat() if council.reference_date else None,
         "staff_active": staff_count,
         "staff_former": User.objects.filter(is_active=False).count(),
+        # Data quality: everyone in post but the director should have a line manager.
+        "staff_without_line_manager": staff.filter(line_manager__isnull=True)
+        .exclude(roles__code=RoleCode.DIRECTOR)
+        .count(),
         "part_time_rate": _ratio(staff.filter(fte__lt=1).count(), staff_count),
         "social_worker_fte": round(float(sw_fte), 2),
         "social_worker_fte_per_10k_children": round(float(sw_fte) * per_10k, 2),

@@ -6,6 +6,12 @@ divided by the scenario's caseload gives the case-holding social worker FTE, whi
 across service areas and into teams of about 7.5 FTE; managers, IROs, personal advisers and
 support staff are added around them. Each post also gets the people who held it earlier in the
 history window (leavers), so later steps can allocate historic work to staff in post at the time.
+
+Two different relations are generated. Team membership means "works in this team": everyone below
+service manager is a member of exactly one team (a team manager of the team they manage), while
+service managers, heads of service and the director sit above teams and belong to none. The
+management line (`User.line_manager`, which supervision and escalation follow) runs worker -> team
+manager -> service manager -> head of service -> director.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -122,11 +128,15 @@ class Post:
 
     roles: tuple[str, ...]
     title: str
-    teams: list[str]  # team names; the first is the home team
+    team: str  # the one team the holder works in (is a member of); "" above teams
     agency_class: str = ""  # "practitioner", "manager" or "" (never agency)
     asye_eligible: bool = False
     part_time_eligible: bool = True
     manages: str = ""  # name of the team this post manages
+    # Posts above teams: the teams in their area (not memberships). Business support: the teams
+    # the officer serves (their own and the neighbouring one).
+    oversees: tuple[str, ...] = ()
+    reports_to: int | None = None  # index in `WorkforcePlan.posts` of the line manager's post
     demo_role: str = ""
     employment_type: str = EmploymentType.PERMANENT
     fte: Decimal = FULL_TIME
@@ -148,7 +158,9 @@ class PersonPlan:
     employment_start: dt.date
     employment_end: dt.date | None
     swe_registration: str
-    teams: tuple[str, ...]
+    team: str  # "" for service managers, heads of service and the director
+    post: int  # index in `WorkforcePlan.posts`
+    line_manager: int | None = None  # index in `WorkforcePlan.people`
     manages: str = ""
     demo_role: str = ""
 
@@ -202,7 +214,7 @@ def _case_holding_team(
         Post(
             roles=(R.TEAM_MANAGER,),
             title="Team Manager",
-            teams=[name],
+            team=name,
             agency_class="manager",
             manages=name,
         )
@@ -213,7 +225,7 @@ def _case_holding_team(
             Post(
                 roles=(R.SENIOR_PRACTITIONER,),
                 title="Senior Practitioner",
-                teams=[name],
+                team=name,
                 agency_class="practitioner",
             )
         )
@@ -222,17 +234,17 @@ def _case_holding_team(
             Post(
                 roles=(R.SOCIAL_WORKER,),
                 title=SOCIAL_WORKER_TITLES.get(area, "Social Worker"),
-                teams=[name],
+                team=name,
                 agency_class="practitioner",
                 asye_eligible=area != SA.FRONT_DOOR,
             )
         )
     for _ in range(FAMILY_SUPPORT_WORKERS_PER_TEAM.get(area, 0)):
         plan.posts.append(
-            Post(roles=(R.FAMILY_SUPPORT_WORKER,), title="Family Support Worker", teams=[name])
+            Post(roles=(R.FAMILY_SUPPORT_WORKER,), title="Family Support Worker", team=name)
         )
     for post in extra:
-        post.teams = [name]
+        post.team = name
         plan.posts.append(post)
 
 
@@ -268,7 +280,7 @@ def _plan_structure(plan: WorkforcePlan, children: int, s: Scenario) -> None:
                     name,
                     sw,
                     extra=[
-                        Post(roles=(R.PERSONAL_ADVISER,), title="Personal Adviser", teams=[])
+                        Post(roles=(R.PERSONAL_ADVISER,), title="Personal Adviser", team="")
                         for _ in range(pa)
                     ],
                 )
@@ -293,7 +305,7 @@ def _plan_structure(plan: WorkforcePlan, children: int, s: Scenario) -> None:
             Post(
                 roles=(R.TEAM_MANAGER,),
                 title="IRO Team Manager",
-                teams=[name],
+                team=name,
                 agency_class="manager",
                 manages=name,
             )
@@ -302,7 +314,7 @@ def _plan_structure(plan: WorkforcePlan, children: int, s: Scenario) -> None:
             Post(
                 roles=(R.IRO,),
                 title="Independent Reviewing Officer",
-                teams=[name],
+                team=name,
                 agency_class="manager",
             )
             for _ in range(iro_count)
@@ -311,7 +323,7 @@ def _plan_structure(plan: WorkforcePlan, children: int, s: Scenario) -> None:
             Post(
                 roles=(R.CONFERENCE_CHAIR,),
                 title="Child Protection Conference Chair",
-                teams=[name],
+                team=name,
                 agency_class="manager",
             )
             for _ in range(chair_count)
@@ -321,10 +333,10 @@ def _plan_structure(plan: WorkforcePlan, children: int, s: Scenario) -> None:
     qa = TEAM_BASE_NAMES[SA.QUALITY_ASSURANCE]
     plan.teams.append((qa, SA.QUALITY_ASSURANCE))
     plan.posts.append(
-        Post(roles=(R.TEAM_MANAGER,), title="Quality Assurance Manager", teams=[qa], manages=qa)
+        Post(roles=(R.TEAM_MANAGER,), title="Quality Assurance Manager", team=qa, manages=qa)
     )
     plan.posts.extend(
-        Post(roles=(R.AUDITOR,), title="Quality Assurance Auditor", teams=[qa])
+        Post(roles=(R.AUDITOR,), title="Quality Assurance Auditor", team=qa)
         for _ in range(2 if children < 100_000 else 3)
     )
 
@@ -334,53 +346,99 @@ def _plan_structure(plan: WorkforcePlan, children: int, s: Scenario) -> None:
     analysts = 2 if children < 60_000 else 3 if children < 200_000 else 4
     # The lead is an analyst, not a team manager, so has no access to case records.
     plan.posts.append(
-        Post(roles=(R.PERFORMANCE_ANALYST,), title=PERFORMANCE_LEAD, teams=[perf], manages=perf)
+        Post(roles=(R.PERFORMANCE_ANALYST,), title=PERFORMANCE_LEAD, team=perf, manages=perf)
     )
     plan.posts.extend(
-        Post(roles=(R.PERFORMANCE_ANALYST,), title="Performance Analyst", teams=[perf])
+        Post(roles=(R.PERFORMANCE_ANALYST,), title="Performance Analyst", team=perf)
         for _ in range(analysts - 1)
     )
     plan.posts.extend(
-        Post(roles=(R.SYSTEM_ADMINISTRATOR,), title="Systems Administrator", teams=[perf])
+        Post(roles=(R.SYSTEM_ADMINISTRATOR,), title="Systems Administrator", team=perf)
         for _ in range(1 if children < 150_000 else 2)
     )
 
-    # Business support: one officer for every two teams.
+    # Business support: one officer for every two teams. Each serves two neighbouring teams but
+    # works in (is a member of) one: the first of the pair, or the demo team where the pair holds
+    # it, so the demo business support officer is in the demo team.
     all_teams = [name for name, _ in plan.teams]
+    demo_team = plan.team_names(DEMO_SERVICE_AREA)[0]
     for pair in (all_teams[i : i + 2] for i in range(0, len(all_teams), 2)):
         plan.posts.append(
-            Post(roles=(R.BUSINESS_SUPPORT,), title="Business Support Officer", teams=pair)
+            Post(
+                roles=(R.BUSINESS_SUPPORT,),
+                title="Business Support Officer",
+                team=demo_team if demo_team in pair else pair[0],
+                oversees=tuple(pair),
+            )
         )
 
-    # Service managers over groups of up to four teams; heads of service; the director.
+    # Service managers over groups of up to four teams; heads of service; the director. They are
+    # above teams: no team of their own, only the teams in their area.
+    head_posts: list[int] = []
     for label, areas in HEADS_OF_SERVICE:
         group = [name for name, area in plan.teams if area in areas]
+        service_managers: list[int] = []
         for chunk in _chunks(group, TEAMS_PER_SERVICE_MANAGER):
             chunk_areas = {area for name, area in plan.teams if name in chunk}
             scope = SA(next(iter(chunk_areas))).label if len(chunk_areas) == 1 else label
+            service_managers.append(len(plan.posts))
             plan.posts.append(
                 Post(
                     roles=(R.SERVICE_MANAGER,),
                     title=f"Service Manager, {scope}",
-                    teams=chunk,
+                    team="",
+                    oversees=tuple(chunk),
                     part_time_eligible=False,
                 )
             )
+        head = len(plan.posts)
+        head_posts.append(head)
         plan.posts.append(
             Post(
                 roles=(R.HEAD_OF_SERVICE,),
                 title=f"Head of Service, {label}",
-                teams=group,
+                team="",
+                oversees=tuple(group),
                 part_time_eligible=False,
             )
         )
+        for i in service_managers:
+            plan.posts[i].reports_to = head
+    director = len(plan.posts)
     plan.posts.append(
         Post(
             roles=(R.DIRECTOR,),
             title="Director of Children's Services",
-            teams=all_teams,
+            team="",
+            oversees=tuple(all_teams),
             part_time_eligible=False,
         )
+    )
+    for i in head_posts:
+        plan.posts[i].reports_to = director
+    _link_teams_to_management_line(plan)
+
+
+def _link_teams_to_management_line(plan: WorkforcePlan) -> None:
+    """Team posts report to their team's manager; team managers to the service manager over them.
+
+    The performance team's lead ("Performance and Information Manager") manages that team, so is
+    its members' line manager although not a team manager by role.
+    """
+    manager_of: dict[str, int] = {}
+    service_manager_of: dict[str, int] = {}
+    for i, post in enumerate(plan.posts):
+        if post.manages:
+            manager_of[post.manages] = i
+        if R.SERVICE_MANAGER in post.roles:
+            service_manager_of.update(dict.fromkeys(post.oversees, i))
+    for post in plan.posts:
+        if post.manages:
+            post.reports_to = service_manager_of[post.manages]
+        elif post.team:
+            post.reports_to = manager_of[post.team]
+    assert all(  # every post but the director's is in the line
+        (post.reports_to is None) == (R.DIRECTOR in post.roles) for post in plan.posts
     )
 
 
@@ -392,7 +450,7 @@ def _choose_demo_posts(plan: WorkforcePlan) -> None:
             if (
                 role in post.roles
                 and not post.demo_role
-                and (team is None or team in post.teams)
+                and (team is None or team == post.team or team in post.oversees)
                 and post.title != exclude_title
             ):
                 return post
@@ -515,7 +573,7 @@ def _fill_posts(
 ) -> None:
     """The current holder of each post, then the earlier holders back to the history start."""
     one_day = dt.timedelta(days=1)
-    for post in plan.posts:
+    for index, post in enumerate(plan.posts):
         employment_type = post.employment_type
         if employment_type == EmploymentType.ASYE:
             elapsed = rng.randrange(0, 365)  # the ASYE is the first year in practice
@@ -535,7 +593,8 @@ def _fill_posts(
                 employment_start=start,
                 employment_end=None,
                 swe_registration=people.swe_registration() if post.registered else "",
-                teams=tuple(post.teams),
+                team=post.team,
+                post=index,
                 manages=post.manages,
                 demo_role=post.demo_role,
             )
@@ -572,9 +631,57 @@ def _fill_posts(
                     employment_start=start,
                     employment_end=end,
                     swe_registration=people.swe_registration() if post.registered else "",
-                    teams=tuple(post.teams),
+                    team=post.team,
+                    post=index,
                 )
             )
+
+
+def _assign_line_managers(plan: WorkforcePlan) -> None:
+    """Everyone's line manager: whoever held their post's `reports_to` post.
+
+    For staff in post that is the manager post's current holder (every post has one). Leavers keep
+    the line manager they had on their last day, so historic supervision and escalation can follow
+    the line as it was; if the manager post was vacant that day (between holders, or before its
+    earliest generated holder), the line passes up to the next post held that day, and a leaver
+    whose whole line was vacant has none.
+    """
+    holders: list[list[int]] = [[] for _ in plan.posts]  # current holder first, then back in time
+    for i, person in enumerate(plan.people):
+        holders[person.post].append(i)
+
+    def held_on(post: int | None, day: dt.date) -> int | None:
+        while post is not None:
+            for i in holders[post]:
+                holder = plan.people[i]
+                if holder.employment_start <= day and (
+                    holder.employment_end is None or day <= holder.employment_end
+                ):
+                    return i
+            post = plan.posts[post].reports_to
+        return None
+
+    for i, person in enumerate(plan.people):
+        reports_to = plan.posts[person.post].reports_to
+        if reports_to is None:
+            continue
+        if person.is_active:
+            manager: int | None = holders[reports_to][0]
+        else:
+            assert person.employment_end is not None
+            manager = held_on(reports_to, person.employment_end)
+        plan.people[i] = replace(person, line_manager=manager)
+
+
+def management_depth(plan: WorkforcePlan) -> list[int]:
+    """Each post's distance from the director's post (0), down the management line."""
+    depth: list[int] = []
+    for post in plan.posts:  # managers' posts can come after their reports' posts, so walk up
+        d, up = 0, post.reports_to
+        while up is not None:
+            d, up = d + 1, plan.posts[up].reports_to
+        depth.append(d)
+    return depth
 
 
 def plan_workforce(
@@ -600,6 +707,7 @@ def plan_workforce(
         reference_date=reference_date,
         history_start=years_before(reference_date, years),
     )
+    _assign_line_managers(plan)
     return plan
 
 
@@ -658,68 +766,89 @@ def workforce_step(ctx: GenerationContext) -> None:
     role_ids = dict(Role.objects.values_list("code", "pk"))
     demo_hash = make_password(DEMO_PASSWORD)  # hashed once, shared by the demo accounts
 
-    users = [
-        User(
-            email=p.email,
-            first_name=p.first_name,
-            last_name=p.last_name,
-            job_title=p.job_title,
-            is_active=p.is_active,
-            employment_type=p.employment_type,
-            fte=p.fte,
-            employment_start=p.employment_start,
-            employment_end=p.employment_end,
-            swe_registration=p.swe_registration,
-            password=demo_hash if p.demo_role else make_password(None),
-        )
-        for p in plan.people
-    ]
+    # Created down the management line (the director, heads of service, service managers, team
+    # managers, then everyone else), one insert per level, so each line manager has a primary key
+    # before their reports are inserted: no second pass of updates.
+    depth = management_depth(plan)
+    by_level: dict[int, list[int]] = {}
+    for i, p in enumerate(plan.people):
+        by_level.setdefault(depth[p.post], []).append(i)
+    users: list[User | None] = [None] * len(plan.people)
+    for level in sorted(by_level):
+        batch = []
+        for i in by_level[level]:
+            p = plan.people[i]
+            user = User(
+                email=p.email,
+                first_name=p.first_name,
+                last_name=p.last_name,
+                job_title=p.job_title,
+                is_active=p.is_active,
+                employment_type=p.employment_type,
+                fte=p.fte,
+                employment_start=p.employment_start,
+                employment_end=p.employment_end,
+                swe_registration=p.swe_registration,
+                password=demo_hash if p.demo_role else make_password(None),
+                line_manager=None if p.line_manager is None else users[p.line_manager],
+            )
+            users[i] = user
+            batch.append(user)
+        ctx.bulk_create(batch, desc="Staff")
+    staff = [u for u in users if u is not None]
+    assert len(staff) == len(plan.people)
     first, last = ctx.faker.first_name(), ctx.faker.last_name()
-    partner = User(
-        email=demo_email(R.PARTNER_AGENCY),
-        first_name=first,
-        last_name=last,
-        job_title=PARTNER_JOB_TITLE,
-        password=demo_hash,
+    (partner,) = ctx.bulk_create(
+        [
+            User(
+                email=demo_email(R.PARTNER_AGENCY),
+                first_name=first,
+                last_name=last,
+                job_title=PARTNER_JOB_TITLE,
+                password=demo_hash,
+            )
+        ]
     )
-    users = ctx.bulk_create([*users, partner], desc="Staff")
-    partner = users.pop()
 
     through = User.roles.through
     role_rows = [
         through(user_id=user.pk, role_id=role_ids[code])
-        for user, person in zip(users, plan.people, strict=True)
+        for user, person in zip(staff, plan.people, strict=True)
         for code in person.roles
     ]
     role_rows.append(through(user_id=partner.pk, role_id=role_ids[R.PARTNER_AGENCY]))
     ctx.bulk_create(role_rows, desc="Roles")
 
     managers = {
-        p.manages: u for u, p in zip(users, plan.people, strict=True) if p.manages and p.is_active
+        p.manages: u for u, p in zip(staff, plan.people, strict=True) if p.manages and p.is_active
     }
     teams = ctx.bulk_create(
         [Team(name=name, service_area=area, manager=managers[name]) for name, area in plan.teams],
         desc="Teams",
     )
     by_name = {t.name: t for t in teams}
+    # One team per person (its membership spans their employment); none above teams.
     memberships = [
         TeamMembership(
-            team=by_name[team], user=user, start_date=p.employment_start, end_date=p.employment_end
+            team=by_name[p.team],
+            user=user,
+            start_date=p.employment_start,
+            end_date=p.employment_end,
         )
-        for user, p in zip(users, plan.people, strict=True)
-        for team in p.teams
+        for user, p in zip(staff, plan.people, strict=True)
+        if p.team
     ]
     ctx.memberships.extend(ctx.bulk_create(memberships, desc="Team memberships"))
 
     ctx.teams.extend(teams)
-    for user, p in zip(users, plan.people, strict=True):
+    for user, p in zip(staff, plan.people, strict=True):
         if not p.is_active:
             ctx.former_staff.append(user)
             continue
         for code in p.roles:
             ctx.staff_by_role[code].append(user)
-        for team in p.teams:
-            ctx.staff_by_team[by_name[team].pk].append(user)
+        if p.team:
+            ctx.staff_by_team[by_name[p.team].pk].append(user)
         if p.demo_role:
             ctx.demo_accounts[p.demo_role] = user
     ctx.staff_by_role[R.PARTNER_AGENCY].append(partner)

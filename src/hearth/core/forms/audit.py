@@ -5,10 +5,11 @@ from typing import Any
 from django import forms
 
 from ..choices import AuditAction
+from .base import GovukForm
 from .fields import GovukDateField
 
 
-class AuditSearchForm(forms.Form):
+class AuditSearchForm(GovukForm):
     person = forms.CharField(
         required=False,
         label="Person ID (optional)",

@@ -9,10 +9,11 @@ from django.contrib.auth.models import Permission
 
 from ..choices import EmploymentType, ServiceArea
 from ..models import Role, User, swe_registration_validator
+from .base import GovukForm
 from .fields import GovukDateField
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(GovukForm):
     """Carries the version the user started from, so a concurrent edit is detected."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -89,7 +90,7 @@ class UserForm(VersionedForm):
         }
 
 
-class UserCloseForm(forms.Form):
+class UserCloseForm(GovukForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Why is this account being closed?",
@@ -114,7 +115,7 @@ class TeamForm(VersionedForm):
     )
 
 
-class TeamMemberForm(forms.Form):
+class TeamMemberForm(GovukForm):
     user = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name"),
         label="Member of staff",
@@ -122,7 +123,7 @@ class TeamMemberForm(forms.Form):
     start_date = GovukDateField(label="Date they joined the team")
 
 
-class TeamMemberEndForm(forms.Form):
+class TeamMemberEndForm(GovukForm):
     end_date = GovukDateField(label="Date they left the team")
 
 

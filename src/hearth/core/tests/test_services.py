@@ -234,3 +234,21 @@ def test_role_update_is_audited(admin_user: User, client_for: Callable[[User], A
 def test_an_administrator_cannot_close_their_own_account(admin_user: User) -> None:
     with pytest.raises(ValidationError, match="your own account"):
         services.user_deactivate(actor=admin_user, user=admin_user, reason="oops")
+
+
+def test_empty_user_form_names_each_missing_answer_and_creates_nothing(
+    admin_user: User, client_for: Callable[[User], Any]
+) -> None:
+    before = User.objects.count()
+    response = client_for(admin_user).post(reverse("core:user-create"), {})
+    page = response.content.decode()
+    assert response.status_code == 200
+    for message in [
+        "Enter first name",
+        "Enter email address",
+        "Select employment type",
+        "Select at least one role",
+    ]:
+        assert message in page
+    assert "This field is required" not in page
+    assert User.objects.count() == before

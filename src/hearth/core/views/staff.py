@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -24,6 +24,11 @@ from ..forms.staff import (
     UserForm,
 )
 from ..models import User
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data, even when empty: an empty submission must still be validated."""
+    return request.POST if request.method == "POST" else None
 
 
 def _viewer(request: HttpRequest) -> User:
@@ -69,7 +74,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @requires("core.manage_users")
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = UserForm(request.POST or None, initial={"employment_type": "permanent", "fte": 1})
+    form = UserForm(_posted(request), initial={"employment_type": "permanent", "fte": 1})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version", None)
@@ -98,7 +103,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     staff = policies.staff_for(_viewer(request), pk, action="edit")
-    form = UserForm(request.POST or None, initial=UserForm.initial_for(staff))
+    form = UserForm(_posted(request), initial=UserForm.initial_for(staff))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version", None)
@@ -119,7 +124,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def user_close(request: HttpRequest, pk: int) -> HttpResponse:
     staff = policies.staff_for(_viewer(request), pk, action="edit")
-    form = UserCloseForm(request.POST or None)
+    form = UserCloseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.user_deactivate(
@@ -163,7 +168,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("core.manage_users")
 @require_http_methods(["GET", "POST"])
 def team_create(request: HttpRequest) -> HttpResponse:
-    form = TeamForm(request.POST or None, initial={"caseload_threshold": 18})
+    form = TeamForm(_posted(request), initial={"caseload_threshold": 18})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version", None)
@@ -188,7 +193,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "manager": team.manager_id,
         "caseload_threshold": team.caseload_threshold,
     }
-    form = TeamForm(request.POST or None, initial=initial)
+    form = TeamForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version", None)
@@ -208,7 +213,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     team = policies.team_for(_viewer(request), pk, action="edit")
-    form = TeamMemberForm(request.POST or None)
+    form = TeamMemberForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.team_member_add(actor=_viewer(request), team=team, **form.cleaned_data)
@@ -224,7 +229,7 @@ def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_member_end(request: HttpRequest, pk: int) -> HttpResponse:
     membership = policies.membership_for(_viewer(request), pk)
-    form = TeamMemberEndForm(request.POST or None)
+    form = TeamMemberEndForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.team_member_end(
@@ -257,7 +262,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "permissions": list(role.permissions.all()),
         "two_factor_required": role.two_factor_required,
     }
-    form = RoleForm(request.POST or None, initial=initial)
+    form = RoleForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.role_update(

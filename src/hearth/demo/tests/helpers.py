@@ -36,8 +36,13 @@ def plan_digest(seed: int, children: int = 20_000, scenario: str = "typical") ->
 
 
 def staff_snapshot() -> list[tuple[Any, ...]]:
-    """Every user with their roles and team memberships, without primary keys or timestamps."""
-    users = User.objects.prefetch_related("roles", "memberships__team").order_by("email")
+    """Every user with their roles, line manager and team memberships, without primary keys or
+    timestamps."""
+    users = (
+        User.objects.select_related("line_manager")
+        .prefetch_related("roles", "memberships__team")
+        .order_by("email")
+    )
     return [
         (
             u.email,
@@ -52,6 +57,7 @@ def staff_snapshot() -> list[tuple[Any, ...]]:
             u.swe_registration,
             tuple(sorted(r.code for r in u.roles.all())),
             tuple(sorted((m.team.name, m.start_date, m.end_date) for m in u.memberships.all())),
+            u.line_manager.email if u.line_manager else "",
         )
         for u in users
     ]

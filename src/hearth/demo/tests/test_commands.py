@@ -135,6 +135,15 @@ def test_demo_accounts_table(monkeypatch: pytest.MonkeyPatch) -> None:
         == 1
     )
     assert len({line.index(DEMO_PASSWORD) for line in lines}) == 1
+    # The team column: the team someone works in, or the area above teams they lead.
+    by_role = dict(zip(RoleCode.values, lines, strict=True))
+    team = User.objects.get(email=demo_email(RoleCode.TEAM_MANAGER)).managed_teams.get()
+    for code in (RoleCode.TEAM_MANAGER, RoleCode.SOCIAL_WORKER, RoleCode.BUSINESS_SUPPORT):
+        assert by_role[code].endswith(f"  {team.name}"), code
+    for code in (RoleCode.SERVICE_MANAGER, RoleCode.HEAD_OF_SERVICE, RoleCode.DIRECTOR):
+        title = User.objects.get(email=demo_email(code)).job_title
+        assert by_role[code].endswith(f"  {title}"), code
+    assert by_role[RoleCode.PARTNER_AGENCY].endswith("  —")
 
 
 def test_council_stats_before_generation() -> None:
@@ -181,6 +190,14 @@ def test_council_stats_match_the_database() -> None:
     ).distinct()
     assert council["social_worker_fte"] == pytest.approx(float(sum(u.fte for u in sw)))
     assert council["asye_count"] == User.objects.filter(employment_type="asye").count()
+    assert council["staff_without_line_manager"] == 0
+
+
+def test_council_stats_counts_staff_without_a_line_manager() -> None:
+    run("generate_council", **SMALL, verbosity=0)
+    worker = User.objects.get(email=demo_email(RoleCode.SOCIAL_WORKER))
+    User.objects.filter(pk=worker.pk).update(line_manager=None)
+    assert json.loads(run("council_stats"))["council"]["staff_without_line_manager"] == 1
 
 
 def test_council_stats_takes_sections_from_other_apps() -> None:

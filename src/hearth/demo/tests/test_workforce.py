@@ -59,14 +59,22 @@ def test_bigger_councils_have_more_teams() -> None:
     assert teams / 4 <= active.filter(roles__code=RoleCode.SERVICE_MANAGER).count() <= teams / 2
 
 
-def test_everyone_in_post_is_in_a_team_from_their_start_date(generated: GenerationResult) -> None:
+ABOVE_TEAMS = {RoleCode.SERVICE_MANAGER, RoleCode.HEAD_OF_SERVICE, RoleCode.DIRECTOR}
+
+
+def test_everyone_below_service_manager_works_in_one_team_for_their_employment(
+    generated: GenerationResult,
+) -> None:
     staff = User.objects.exclude(roles__code=RoleCode.PARTNER_AGENCY).prefetch_related(
-        "memberships"
+        "roles", "memberships"
     )
     for user in staff:
         memberships = list(user.memberships.all())
-        assert memberships, user.email
-        for m in memberships:
+        if user.role_codes() & ABOVE_TEAMS:
+            assert not memberships, user.email  # above teams: no team of their own
+        else:
+            assert len(memberships) == 1, user.email
+            (m,) = memberships
             assert m.start_date == user.employment_start
             assert m.end_date == user.employment_end
         assert user.employment_start is not None and user.employment_start <= REFERENCE_DATE
@@ -125,6 +133,115 @@ def test_demo_accounts_one_per_role_and_they_sign_in(generated: GenerationResult
         assert authenticate(request=request, email=user.email, password="wrong-password") is None
 
 
+def test_nobody_in_post_is_in_more_than_one_team(generated: GenerationResult) -> None:
+    current = TeamMembership.objects.filter(end_date__isnull=True, user__is_active=True)
+    per_user = Counter(current.values_list("user_id", flat=True))
+    assert per_user and max(per_user.values()) == 1
+    # Every active member of staff below service manager is in exactly one team.
+    staff = User.objects.filter(is_active=True).exclude(
+        roles__code__in=[*ABOVE_TEAMS, RoleCode.PARTNER_AGENCY]
+    )
+    assert set(per_user) == set(staff.values_list("pk", flat=True))
+    # No one is in two teams at once over the history either.
+    assert max(Counter(TeamMembership.objects.values_list("user_id", flat=True)).values()) == 1
+
+
+def test_service_managers_heads_of_service_and_the_director_are_in_no_team(
+    generated: GenerationResult,
+) -> None:
+    above = User.objects.filter(roles__code__in=ABOVE_TEAMS)
+    assert above.filter(is_active=True).count() >= 1 + 4 + 2
+    assert not TeamMembership.objects.filter(user__in=above).exists()
+
+
+def _line(user: User) -> list[User]:
+    """The management line above `user`, nearest first; fails on a cycle."""
+    line: list[User] = []
+    seen = {user.pk}
+    manager = user.line_manager
+    while manager is not None:
+        assert manager.pk not in seen, f"cycle at {manager.email}"
+        seen.add(manager.pk)
+        line.append(manager)
+        manager = manager.line_manager
+    return line
+
+
+def test_everyone_in_post_has_a_line_manager_up_to_the_director(
+    generated: GenerationResult,
+) -> None:
+    staff = list(
+        User.objects.filter(is_active=True)
+        .exclude(roles__code=RoleCode.PARTNER_AGENCY)
+        .select_related("line_manager")
+        .prefetch_related("roles", "memberships__team")
+    )
+    director = User.objects.get(is_active=True, roles__code=RoleCode.DIRECTOR)
+    assert director.line_manager is None
+    team_manager = {t.pk: t.manager_id for t in Team.objects.all()}
+    for user in staff:
+        if user == director:
+            continue
+        manager = user.line_manager
+        assert manager is not None and manager.is_active, user.email
+        codes = user.role_codes()
+        if RoleCode.HEAD_OF_SERVICE in codes:
+            assert manager == director
+        elif RoleCode.SERVICE_MANAGER in codes:
+            assert manager.has_role(RoleCode.HEAD_OF_SERVICE), user.email
+        elif user.managed_teams.exists():  # team managers and the performance lead
+            assert manager.has_role(RoleCode.SERVICE_MANAGER), user.email
+        else:  # a team member: their team's manager
+            (membership,) = user.memberships.all()
+            assert manager.pk == team_manager[membership.team_id], user.email
+    assert User.objects.get(email=demo_email(RoleCode.PERFORMANCE_ANALYST)).line_manager == (
+        Team.objects.get(service_area=ServiceArea.PERFORMANCE).manager
+    )
+
+    social_workers = [u for u in staff if u.has_role(RoleCode.SOCIAL_WORKER)]
+    assert len(social_workers) > 10
+    for user in social_workers:
+        line = _line(user)
+        assert len(line) == 4 and line[-1] == director, user.email
+        assert line[0].has_role(RoleCode.TEAM_MANAGER), user.email
+        assert line[1].has_role(RoleCode.SERVICE_MANAGER), user.email
+        assert line[2].has_role(RoleCode.HEAD_OF_SERVICE), user.email
+
+
+def test_leavers_line_manager_was_in_post_on_their_last_day(generated: GenerationResult) -> None:
+    leavers = list(User.objects.filter(is_active=False).select_related("line_manager"))
+    assert leavers
+    with_manager = [u for u in leavers if u.line_manager is not None]
+    assert len(with_manager) > len(leavers) * 0.9
+    for user in with_manager:
+        manager = user.line_manager
+        assert manager is not None and user.employment_end is not None
+        assert manager.employment_start is not None
+        assert manager.employment_start <= user.employment_end, user.email
+        assert manager.employment_end is None or user.employment_end <= manager.employment_end
+        _line(user)  # no cycles
+
+
+def test_demo_accounts_follow_the_management_line(generated: GenerationResult) -> None:
+    def demo(role: str) -> User:
+        return User.objects.get(email=demo_email(role))
+
+    manager = demo(RoleCode.TEAM_MANAGER)
+    reports = set(manager.direct_reports.all())
+    for role in (
+        RoleCode.SOCIAL_WORKER,
+        RoleCode.SENIOR_PRACTITIONER,
+        RoleCode.FAMILY_SUPPORT_WORKER,
+        RoleCode.BUSINESS_SUPPORT,
+    ):
+        assert demo(role) in reports, role
+    assert manager.line_manager == demo(RoleCode.SERVICE_MANAGER)
+    assert demo(RoleCode.SERVICE_MANAGER).line_manager == demo(RoleCode.HEAD_OF_SERVICE)
+    assert demo(RoleCode.HEAD_OF_SERVICE).line_manager == demo(RoleCode.DIRECTOR)
+    assert demo(RoleCode.DIRECTOR).line_manager is None
+    assert demo(RoleCode.PARTNER_AGENCY).line_manager is None
+
+
 def test_demo_team_manager_manages_the_demo_social_workers_team(
     generated: GenerationResult,
 ) -> None:
@@ -132,16 +249,16 @@ def test_demo_team_manager_manages_the_demo_social_workers_team(
     team = Team.objects.get(manager=manager)
     assert team.service_area == ServiceArea.CIN_CP
     for role in (
+        RoleCode.TEAM_MANAGER,
         RoleCode.SOCIAL_WORKER,
         RoleCode.SENIOR_PRACTITIONER,
         RoleCode.FAMILY_SUPPORT_WORKER,
         RoleCode.BUSINESS_SUPPORT,
-        RoleCode.SERVICE_MANAGER,
-        RoleCode.HEAD_OF_SERVICE,
-        RoleCode.DIRECTOR,
     ):
         user = User.objects.get(email=demo_email(role))
-        assert TeamMembership.objects.filter(team=team, user=user, end_date__isnull=True).exists()
+        assert user.teams.get() == team, role
+    for role in ABOVE_TEAMS:
+        assert not User.objects.get(email=demo_email(role)).memberships.exists()
     iro = User.objects.get(email=demo_email(RoleCode.IRO))
     assert iro.teams.get().service_area == ServiceArea.IRO
     adviser = User.objects.get(email=demo_email(RoleCode.PERSONAL_ADVISER))
