@@ -35,3 +35,22 @@ def test_synthetic_council_is_refused_where_not_allowed() -> None:
     with pytest.raises(CommandError, match="refused in this deployment"):
         call_command("generate_council", seed=11, children=5_000, verbosity=0)
     assert not Council.objects.exists()
+
+
+def test_leaders_home_pages_list_the_teams_below_them() -> None:
+    call_command("generate_council", seed=11, children=5_000, verbosity=0)
+    from hearth.core.models import Team, User
+
+    director = User.objects.get(email=demo_email(RoleCode.DIRECTOR))
+    client = Client()
+    client.force_login(director)
+    page = client.get("/").content.decode()
+    led = Team.objects.exclude(manager=None)
+    assert led.count() > 5
+    assert all(f'href="/teams/{team.pk}/"' in page for team in led)
+    worker = User.objects.get(email=demo_email(RoleCode.SOCIAL_WORKER))
+    client.force_login(worker)
+    page = client.get("/").content.decode()
+    own = Team.objects.get(memberships__user=worker, memberships__end_date=None)
+    linked = [t.pk for t in Team.objects.all() if f'href="/teams/{t.pk}/"' in page]
+    assert linked == [own.pk]

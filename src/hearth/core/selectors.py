@@ -41,6 +41,20 @@ def user_list(
     return qs.distinct().order_by("last_name", "first_name", "pk")
 
 
+def teams_for_home(*, user: User) -> QuerySet[Team]:
+    """The teams someone works in or leads: their own, those they manage, and those managed by
+    people up to three steps below them in the management line (service manager, head of
+    service, director)."""
+    below = (
+        Q(manager=user)
+        | Q(manager__line_manager=user)
+        | Q(manager__line_manager__line_manager=user)
+        | Q(manager__line_manager__line_manager__line_manager=user)
+    )
+    member = Q(memberships__user=user, memberships__end_date__isnull=True)
+    return Team.objects.filter(is_active=True).filter(member | below).distinct().order_by("name")
+
+
 def current_memberships() -> QuerySet[TeamMembership]:
     return TeamMembership.objects.filter(end_date__isnull=True)
 

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from ..access import signed_in
 from ..choices import RoleCode
 from ..models import User
-from ..selectors import current_council
+from ..selectors import current_council, teams_for_home
 
 # What each role's home panel says it is for, until later issues fill it with live work lists.
 ROLE_HOME: dict[str, str] = {
@@ -37,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     roles = list(user.roles.order_by("name"))
     panels = [{"role": role, "summary": ROLE_HOME.get(role.code, "")} for role in roles]
-    teams = list(user.teams.filter(memberships__end_date__isnull=True).order_by("name"))
+    teams = list(teams_for_home(user=user))
     council = current_council()
     return render(
         request,
