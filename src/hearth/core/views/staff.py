@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -25,10 +26,18 @@ from ..forms.staff import (
 )
 from ..models import User
 
+T = TypeVar("T")
+
 
 def _posted(request: HttpRequest) -> QueryDict | None:
     """The submitted data, even when empty: an empty submission must still be validated."""
     return request.POST if request.method == "POST" else None
+
+
+def _int(request: HttpRequest, name: str) -> int | None:
+    """An integer from the submitted form (the version the user started from), or None."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else None
 
 
 def _viewer(request: HttpRequest) -> User:
@@ -45,6 +54,22 @@ def _apply_errors(form: Form, exc: ValidationError | services.ConcurrentEditErro
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _submitted(request: HttpRequest, form: Form, save: Callable[[dict[str, Any]], T]) -> T | None:
+    """What `save` (a service call) returned, when the form was posted, valid and accepted.
+
+    Otherwise None, with the service's refusal shown on the form; nothing is saved.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    data = dict(form.cleaned_data)
+    data.pop("version", None)
+    try:
+        return save(data)
+    except (ValidationError, services.ConcurrentEditError) as exc:
+        _apply_errors(form, exc)
+        return None
 
 
 # --- users -------------------------------------------------------------------------------------
@@ -75,20 +100,17 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
     form = UserForm(_posted(request), initial={"employment_type": "permanent", "fte": 1})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("version", None)
-        roles = data.pop("roles")
-        try:
-            user = services.user_create(actor=_viewer(request), roles=roles, **data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                f"{user.full_name} can set a password with ‘Forgotten your password?’ at sign-in",
-            )
-            return redirect("core:user-detail", pk=user.pk)
+    user = _submitted(
+        request,
+        form,
+        lambda d: services.user_create(actor=_viewer(request), roles=d.pop("roles"), **d),
+    )
+    if user is not None:
+        messages.success(
+            request,
+            f"{user.full_name} can set a password with ‘Forgotten your password?’ at sign-in",
+        )
+        return redirect("core:user-detail", pk=user.pk)
     return render(request, "core/staff/user_form.html", {"form": form, "creating": True})
 
 
@@ -104,19 +126,21 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     staff = policies.staff_for(_viewer(request), pk, action="edit")
     form = UserForm(_posted(request), initial=UserForm.initial_for(staff))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version", None)
-        roles = data.pop("roles")
-        try:
-            services.user_update(
-                actor=_viewer(request), user=staff, data=data, roles=roles, expected_version=version
-            )
-        except (ValidationError, services.ConcurrentEditError) as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{staff.full_name}’s details have been updated")
-            return redirect("core:user-detail", pk=staff.pk)
+    version = _int(request, "version")
+    saved = _submitted(
+        request,
+        form,
+        lambda d: services.user_update(
+            actor=_viewer(request),
+            user=staff,
+            roles=d.pop("roles"),
+            data=d,
+            expected_version=version,
+        ),
+    )
+    if saved is not None:
+        messages.success(request, f"{staff.full_name}’s details have been updated")
+        return redirect("core:user-detail", pk=staff.pk)
     return render(request, "core/staff/user_form.html", {"form": form, "staff": staff})
 
 
@@ -125,19 +149,11 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def user_close(request: HttpRequest, pk: int) -> HttpResponse:
     staff = policies.staff_for(_viewer(request), pk, action="edit")
     form = UserCloseForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_deactivate(
-                actor=_viewer(request),
-                user=staff,
-                reason=form.cleaned_data["reason"],
-                end_date=form.cleaned_data["end_date"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{staff.full_name}’s account has been closed")
-            return redirect("core:user-detail", pk=staff.pk)
+    if _submitted(
+        request, form, lambda d: services.user_deactivate(actor=_viewer(request), user=staff, **d)
+    ):
+        messages.success(request, f"{staff.full_name}’s account has been closed")
+        return redirect("core:user-detail", pk=staff.pk)
     return render(request, "core/staff/user_close.html", {"form": form, "staff": staff})
 
 
@@ -169,16 +185,10 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_create(request: HttpRequest) -> HttpResponse:
     form = TeamForm(_posted(request), initial={"caseload_threshold": 18})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("version", None)
-        try:
-            team = services.team_create(actor=_viewer(request), **data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{team.name} has been created")
-            return redirect("core:team-detail", pk=team.pk)
+    team = _submitted(request, form, lambda d: services.team_create(actor=_viewer(request), **d))
+    if team is not None:
+        messages.success(request, f"{team.name} has been created")
+        return redirect("core:team-detail", pk=team.pk)
     return render(request, "core/staff/team_form.html", {"form": form, "creating": True})
 
 
@@ -194,18 +204,16 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "caseload_threshold": team.caseload_threshold,
     }
     form = TeamForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version", None)
-        try:
-            services.team_update(
-                actor=_viewer(request), team=team, data=data, expected_version=version
-            )
-        except (ValidationError, services.ConcurrentEditError) as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{team.name} has been updated")
-            return redirect("core:team-detail", pk=team.pk)
+    version = _int(request, "version")
+    if _submitted(
+        request,
+        form,
+        lambda d: services.team_update(
+            actor=_viewer(request), team=team, data=d, expected_version=version
+        ),
+    ):
+        messages.success(request, f"{team.name} has been updated")
+        return redirect("core:team-detail", pk=team.pk)
     return render(request, "core/staff/team_form.html", {"form": form, "team": team})
 
 
@@ -214,14 +222,11 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     team = policies.team_for(_viewer(request), pk, action="edit")
     form = TeamMemberForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.team_member_add(actor=_viewer(request), team=team, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{form.cleaned_data['user']} has joined {team.name}")
-            return redirect("core:team-detail", pk=team.pk)
+    if _submitted(
+        request, form, lambda d: services.team_member_add(actor=_viewer(request), team=team, **d)
+    ):
+        messages.success(request, f"{form.cleaned_data['user']} has joined {team.name}")
+        return redirect("core:team-detail", pk=team.pk)
     return render(request, "core/staff/team_member_form.html", {"form": form, "team": team})
 
 
@@ -230,16 +235,13 @@ def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 def team_member_end(request: HttpRequest, pk: int) -> HttpResponse:
     membership = policies.membership_for(_viewer(request), pk)
     form = TeamMemberEndForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.team_member_end(
-                actor=_viewer(request), membership=membership, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{membership.user} has left {membership.team.name}")
-            return redirect("core:team-detail", pk=membership.team_id)
+    if _submitted(
+        request,
+        form,
+        lambda d: services.team_member_end(actor=_viewer(request), membership=membership, **d),
+    ):
+        messages.success(request, f"{membership.user} has left {membership.team.name}")
+        return redirect("core:team-detail", pk=membership.team_id)
     return render(
         request, "core/staff/team_member_end.html", {"form": form, "membership": membership}
     )
@@ -263,18 +265,14 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "two_factor_required": role.two_factor_required,
     }
     form = RoleForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.role_update(
-                actor=_viewer(request),
-                role=role,
-                permissions=form.cleaned_data["permissions"],
-                two_factor_required=form.cleaned_data["two_factor_required"],
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except services.ConcurrentEditError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"The {role.name} role has been updated")
-            return redirect("core:role-list")
+    version = _int(request, "version")
+    if _submitted(
+        request,
+        form,
+        lambda d: services.role_update(
+            actor=_viewer(request), role=role, expected_version=version, **d
+        ),
+    ):
+        messages.success(request, f"The {role.name} role has been updated")
+        return redirect("core:role-list")
     return render(request, "core/staff/role_form.html", {"form": form, "role": role})
