@@ -49,10 +49,14 @@ def model_update(
     data: Mapping[str, Any],
     expected_version: int | None = None,
     person_id: str | int | None = None,
+    related_changes: audit.FieldChanges | None = None,
+    action: str = AuditAction.UPDATE,
+    detail: str = "",
 ) -> M:
-    """Apply `data` to `instance`, validate, save and audit the old and new values.
+    """Apply `data` to `instance`, validate, save and audit the old and new values: one event.
 
-    Passing the version the user started from detects a concurrent edit.
+    Passing the version the user started from detects a concurrent edit. `related_changes` are
+    changes the caller made alongside (many-to-many links) that belong in the same event.
     Unchanged data writes nothing.
     """
     fields = list(data)
@@ -61,7 +65,10 @@ def model_update(
         before = audit.snapshot(instance, fields)
         for name, value in data.items():
             setattr(instance, name, value)
-        changes = audit.diff(before, audit.snapshot(instance, fields))
+        changes = {
+            **audit.diff(before, audit.snapshot(instance, fields)),
+            **(related_changes or {}),
+        }
         if not changes:
             return instance
         instance.full_clean()
@@ -71,10 +78,11 @@ def model_update(
         instance.refresh_from_db()
         audit.record(
             actor=actor,
-            action=AuditAction.UPDATE,
+            action=action,
             obj=instance,
             changes=changes,
             person_id=person_id,
+            detail=detail,
         )
     return instance
 
@@ -143,6 +151,7 @@ def user_update(
     roles: Iterable[Role] | None = None,
     expected_version: int | None = None,
 ) -> User:
+    """Change a user's details and, when given, their roles: one audit event for the whole edit."""
     unknown = set(data) - set(USER_FIELDS) - {"is_active"}
     if unknown:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
@@ -150,22 +159,23 @@ def user_update(
         data = {**data, "email": str(data["email"]).strip().lower()}
         if User.objects.filter(email__iexact=data["email"]).exclude(pk=user.pk).exists():
             raise ValidationError({"email": "A user with this email address already exists"})
-    user = model_update(actor=actor, instance=user, data=data, expected_version=expected_version)
+    related: audit.FieldChanges = {}
     if roles is not None:
-        user_set_roles(actor=actor, user=user, roles=roles)
-    return user
-
-
-@transaction.atomic
-def user_set_roles(*, actor: User, user: User, roles: Iterable[Role]) -> None:
-    new = sorted({r.code for r in roles})
-    old = sorted(user.roles.values_list("code", flat=True))
-    if new == old:
-        return
-    user.roles.set(list(roles))
-    user.__dict__.pop("_role_codes", None)
-    User.objects.filter(pk=user.pk).update(version=models.F("version") + 1)
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"roles": [old, new]})
+        _check_version(user, expected_version)  # before touching the roles
+        role_list = list(roles)
+        old = sorted(user.roles.values_list("code", flat=True))
+        new = sorted({r.code for r in role_list})
+        if old != new:
+            user.roles.set(role_list)
+            user.__dict__.pop("_role_codes", None)
+            related["roles"] = [old, new]
+    return model_update(
+        actor=actor,
+        instance=user,
+        data=data,
+        expected_version=expected_version,
+        related_changes=related,
+    )
 
 
 @transaction.atomic
@@ -177,11 +187,14 @@ def user_deactivate(
         raise ValidationError({"reason": "Enter why this account is being closed"})
     if user.pk == actor.pk:
         raise ValidationError({"reason": "You cannot close your own account"})
+    if not user.is_active:
+        raise ValidationError({"reason": "This account is already closed"})
     data: dict[str, Any] = {"is_active": False}
     if end_date is not None:
         data["employment_end"] = end_date
-    user = model_update(actor=actor, instance=user, data=data)
-    audit.record(actor=actor, action=AuditAction.ARCHIVE, obj=user, detail=reason.strip())
+    user = model_update(
+        actor=actor, instance=user, data=data, action=AuditAction.ARCHIVE, detail=reason.strip()
+    )
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     return user
 

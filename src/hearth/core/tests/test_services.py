@@ -252,3 +252,54 @@ def test_empty_user_form_names_each_missing_answer_and_creates_nothing(
         assert message in page
     assert "This field is required" not in page
     assert User.objects.count() == before
+
+
+def test_editing_details_and_roles_together_writes_one_event(admin_user: User) -> None:
+    user = UserFactory(roles=["social_worker"], job_title="Social worker")
+    before_events, before_version = AuditEvent.objects.count(), user.version
+    services.user_update(
+        actor=admin_user,
+        user=user,
+        data={"job_title": "Senior practitioner"},
+        roles=Role.objects.filter(code__in=["social_worker", "senior_practitioner"]),
+        expected_version=user.version,
+    )
+    assert AuditEvent.objects.count() == before_events + 1
+    event = AuditEvent.objects.latest("id")
+    assert event.changes == {
+        "job_title": ["Social worker", "Senior practitioner"],
+        "roles": [["social_worker"], ["senior_practitioner", "social_worker"]],
+    }
+    user.refresh_from_db()
+    assert user.version == before_version + 1
+
+
+def test_a_stale_role_edit_changes_no_roles(admin_user: User) -> None:
+    user = UserFactory(roles=["social_worker"])
+    with pytest.raises(services.ConcurrentEditError):
+        services.user_update(
+            actor=admin_user,
+            user=user,
+            data={},
+            roles=Role.objects.filter(code="director"),
+            expected_version=user.version - 1,
+        )
+    assert set(user.roles.values_list("code", flat=True)) == {"social_worker"}
+
+
+def test_closing_an_account_writes_one_archive_event_and_cannot_be_repeated(
+    admin_user: User,
+) -> None:
+    user = UserFactory()
+    before = AuditEvent.objects.count()
+    services.user_deactivate(actor=admin_user, user=user, reason="Retired")
+    assert AuditEvent.objects.count() == before + 1
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.detail, event.changes) == (
+        "archive",
+        "Retired",
+        {"is_active": [True, False]},
+    )
+    with pytest.raises(ValidationError, match="already closed"):
+        services.user_deactivate(actor=admin_user, user=user, reason="Again")
+    assert AuditEvent.objects.count() == before + 1
