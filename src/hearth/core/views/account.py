@@ -9,7 +9,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,11 +23,7 @@ from ..access import signed_in
 from ..choices import AuditAction
 from ..forms.account import SignInForm, TokenForm
 from ..models import User
-
-
-def _posted(request: HttpRequest) -> QueryDict | None:
-    """The submitted data, even when empty: an empty submission must still be validated."""
-    return request.POST if request.method == "POST" else None
+from .submit import posted
 
 
 class SignInView(auth_views.LoginView):
@@ -105,7 +101,7 @@ def _safe_next(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    form = TokenForm(_posted(request))
+    form = TokenForm(posted(request))
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["token"])
         if device is not None:
@@ -132,7 +128,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None or request.method == "GET":
         device = services.totp_device_start(user=user)
-    form = TokenForm(_posted(request))
+    form = TokenForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if services.totp_device_confirm(user=user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)

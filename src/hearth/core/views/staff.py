@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -25,51 +22,11 @@ from ..forms.staff import (
     UserForm,
 )
 from ..models import User
-
-T = TypeVar("T")
-
-
-def _posted(request: HttpRequest) -> QueryDict | None:
-    """The submitted data, even when empty: an empty submission must still be validated."""
-    return request.POST if request.method == "POST" else None
-
-
-def _int(request: HttpRequest, name: str) -> int | None:
-    """An integer from the submitted form (the version the user started from), or None."""
-    value = request.POST.get(name, "")
-    return int(value) if value.isdigit() else None
+from .submit import posted, posted_int, submitted
 
 
 def _viewer(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _apply_errors(form: Form, exc: ValidationError | services.ConcurrentEditError) -> None:
-    """Show a service's refusal on the form, next to the field it concerns when it names one."""
-    if isinstance(exc, services.ConcurrentEditError):
-        form.add_error(None, services.ConcurrentEditError.message)
-        return
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _submitted(request: HttpRequest, form: Form, save: Callable[[dict[str, Any]], T]) -> T | None:
-    """What `save` (a service call) returned, when the form was posted, valid and accepted.
-
-    Otherwise None, with the service's refusal shown on the form; nothing is saved.
-    """
-    if request.method != "POST" or not form.is_valid():
-        return None
-    data = dict(form.cleaned_data)
-    data.pop("version", None)
-    try:
-        return save(data)
-    except (ValidationError, services.ConcurrentEditError) as exc:
-        _apply_errors(form, exc)
-        return None
 
 
 # --- users -------------------------------------------------------------------------------------
@@ -99,8 +56,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @requires("core.manage_users")
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = UserForm(_posted(request), initial={"employment_type": "permanent", "fte": 1})
-    user = _submitted(
+    form = UserForm(posted(request), initial={"employment_type": "permanent", "fte": 1})
+    user = submitted(
         request,
         form,
         lambda d: services.user_create(actor=_viewer(request), roles=d.pop("roles"), **d),
@@ -125,9 +82,9 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     staff = policies.staff_for(_viewer(request), pk, action="edit")
-    form = UserForm(_posted(request), initial=UserForm.initial_for(staff))
-    version = _int(request, "version")
-    saved = _submitted(
+    form = UserForm(posted(request), initial=UserForm.initial_for(staff))
+    version = posted_int(request, "version")
+    saved = submitted(
         request,
         form,
         lambda d: services.user_update(
@@ -148,8 +105,8 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def user_close(request: HttpRequest, pk: int) -> HttpResponse:
     staff = policies.staff_for(_viewer(request), pk, action="edit")
-    form = UserCloseForm(_posted(request))
-    if _submitted(
+    form = UserCloseForm(posted(request))
+    if submitted(
         request, form, lambda d: services.user_deactivate(actor=_viewer(request), user=staff, **d)
     ):
         messages.success(request, f"{staff.full_name}’s account has been closed")
@@ -184,8 +141,8 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("core.manage_users")
 @require_http_methods(["GET", "POST"])
 def team_create(request: HttpRequest) -> HttpResponse:
-    form = TeamForm(_posted(request), initial={"caseload_threshold": 18})
-    team = _submitted(request, form, lambda d: services.team_create(actor=_viewer(request), **d))
+    form = TeamForm(posted(request), initial={"caseload_threshold": 18})
+    team = submitted(request, form, lambda d: services.team_create(actor=_viewer(request), **d))
     if team is not None:
         messages.success(request, f"{team.name} has been created")
         return redirect("core:team-detail", pk=team.pk)
@@ -203,9 +160,9 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "manager": team.manager_id,
         "caseload_threshold": team.caseload_threshold,
     }
-    form = TeamForm(_posted(request), initial=initial)
-    version = _int(request, "version")
-    if _submitted(
+    form = TeamForm(posted(request), initial=initial)
+    version = posted_int(request, "version")
+    if submitted(
         request,
         form,
         lambda d: services.team_update(
@@ -221,8 +178,8 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     team = policies.team_for(_viewer(request), pk, action="edit")
-    form = TeamMemberForm(_posted(request))
-    if _submitted(
+    form = TeamMemberForm(posted(request))
+    if submitted(
         request, form, lambda d: services.team_member_add(actor=_viewer(request), team=team, **d)
     ):
         messages.success(request, f"{form.cleaned_data['user']} has joined {team.name}")
@@ -234,8 +191,8 @@ def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_member_end(request: HttpRequest, pk: int) -> HttpResponse:
     membership = policies.membership_for(_viewer(request), pk)
-    form = TeamMemberEndForm(_posted(request))
-    if _submitted(
+    form = TeamMemberEndForm(posted(request))
+    if submitted(
         request,
         form,
         lambda d: services.team_member_end(actor=_viewer(request), membership=membership, **d),
@@ -264,9 +221,9 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "permissions": list(role.permissions.all()),
         "two_factor_required": role.two_factor_required,
     }
-    form = RoleForm(_posted(request), initial=initial)
-    version = _int(request, "version")
-    if _submitted(
+    form = RoleForm(posted(request), initial=initial)
+    version = posted_int(request, "version")
+    if submitted(
         request,
         form,
         lambda d: services.role_update(
