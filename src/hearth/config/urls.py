@@ -3,5 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("hearth.core.urls")),
+    path("timescales/", include("hearth.timescales.urls")),
     path("django-admin/", admin.site.urls),
 ]

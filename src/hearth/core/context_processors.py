@@ -10,10 +10,12 @@ from django.urls import reverse
 # (label, url name, permission needed or None for every signed-in user)
 NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Home", "core:home", None),
+    ("Deadlines", "timescales:deadline-list", None),
     ("Staff and teams", "core:team-list", "core.view_staff_directory"),
     ("Users", "core:user-list", "core.manage_users"),
     ("Roles", "core:role-list", "core.manage_users"),
     ("Audit trail", "core:audit-search", "core.view_audit"),
+    ("Timescales", "timescales:reference", None),
 ]
 
 

@@ -23,9 +23,12 @@ DEFAULT_ROLE_PERMISSIONS: dict[str, dict[str, object]] = {
         "description": "Manages a team: allocation, supervision, management oversight.",
     },
     RoleCode.SERVICE_MANAGER: {"perms": MANAGEMENT, "description": "Manages several teams."},
-    RoleCode.HEAD_OF_SERVICE: {"perms": MANAGEMENT, "description": "Leads a service area."},
+    RoleCode.HEAD_OF_SERVICE: {
+        "perms": [*MANAGEMENT, "timescales.manage_local_standards"],
+        "description": "Leads a service area; sets local practice standards.",
+    },
     RoleCode.DIRECTOR: {
-        "perms": [*MANAGEMENT, "core.view_audit"],
+        "perms": [*MANAGEMENT, "core.view_audit", "timescales.manage_local_standards"],
         "description": "Director of children's services.",
     },
     RoleCode.IRO: {
@@ -54,7 +57,13 @@ DEFAULT_ROLE_PERMISSIONS: dict[str, dict[str, object]] = {
         "description": "Case audit and information governance; reads the audit trail.",
     },
     RoleCode.SYSTEM_ADMINISTRATOR: {
-        "perms": ["core.manage_users", "core.view_audit", "core.view_staff_directory"],
+        "perms": [
+            "core.manage_users",
+            "core.view_audit",
+            "core.view_staff_directory",
+            "timescales.manage_local_standards",
+            "timescales.manage_bank_holidays",
+        ],
         "description": "Manages users, teams, roles and local settings.",
     },
     RoleCode.PARTNER_AGENCY: {

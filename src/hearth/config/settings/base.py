@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "hearth.core",
+    "hearth.timescales",
     "hearth.demo",
 ]
 
