@@ -33,6 +33,8 @@ class Scenario:
     care_leavers_per_pa: int  # care leavers per personal adviser
     permanent_tenure_years: float  # mean time in post, permanent staff
     agency_tenure_months: float  # mean time in post, agency staff
+    # Oversight [our estimates]: share of supervision sessions held within the council's standard.
+    supervision_on_time: float = 0.85
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -71,6 +73,7 @@ SCENARIOS: dict[str, Scenario] = {
             care_leavers_per_pa=22,
             permanent_tenure_years=5.0,
             agency_tenure_months=8,
+            supervision_on_time=0.7,
         ),
         Scenario(
             name="stressed",
@@ -91,6 +94,7 @@ SCENARIOS: dict[str, Scenario] = {
             care_leavers_per_pa=25,
             permanent_tenure_years=3.5,
             agency_tenure_months=6,
+            supervision_on_time=0.45,  # Ofsted: supervision irregular
         ),
     )
 }
