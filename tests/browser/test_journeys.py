@@ -77,15 +77,29 @@ def test_pages_work_without_javascript(browser: Browser, server_url: str) -> Non
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/teams/", "/admin/users/", "/admin/users/new/", "/audit/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/teams/",
+        "/admin/users/",
+        "/admin/users/new/",
+        "/audit/",
+        "/timescales/",
+        "/timescales/deadlines/",
+        "/timescales/local-standards/",
+        "/timescales/bank-holidays/",
+        "/timescales/bank-holidays/add/",
+    ],
+)
 def test_pages_have_no_serious_accessibility_violations(
     page: Page, server_url: str, path: str
 ) -> None:
     _sign_in(page, server_url, "system_administrator")
     page.wait_for_url(f"{server_url}/")
     page.goto(f"{server_url}{path}")
-    if path.endswith("/new/"):
-        page.click("button:has-text('Save')")  # the page with its errors showing
+    if path.endswith(("/new/", "/add/")):
+        page.click("main form button[type=submit]")  # the page with its errors showing
     assert _serious(page) == []
     assert page.csp_violations == []  # type: ignore[attr-defined]
 

@@ -391,7 +391,7 @@ def _batches(items: list[Subject], size: int) -> Iterable[list[Subject]]:
 
 
 def rebuild_deadlines(
-    *, batch_size: int = 500, progress: Callable[[int], None] | None = None
+    *, batch_size: int = 500, progress: Callable[[int], object] | None = None
 ) -> tuple[int, int]:
     """Rebuild every deadline from the events, a batch of subjects per transaction.
 

@@ -597,3 +597,26 @@ def test_errors_exit_with_status_2(args: tuple[str, ...], message: str) -> None:
         run_due(*args)
     assert raised.value.returncode == 2
     assert message in str(raised.value)
+
+
+def test_a_later_strategy_discussion_restarts_the_icpc_clock() -> None:
+    # Working Together: 15 WD from the last strategy discussion that initiated the s47.
+    # From Tue 29 Apr 2025: 30 Apr, 1-2 May (3), 6-9 May (7; 5 May bank holiday), 12-16 May (12),
+    # 19-21 May (15).
+    lines = run_due("icpc", "2025-04-15", "--event", "strategy-discussion-s47=2025-04-29")
+    assert lines[0] == "2025-05-21"
+    assert "replaces the one on 15 April 2025" in lines[2]
+
+
+def test_list_prints_every_rule_with_status_period_and_source() -> None:
+    out = io.StringIO()
+    call_command("timescales", "list", stdout=out)
+    rows = {line.split("\t")[0]: line.split("\t") for line in out.getvalue().splitlines()}
+    assert set(rows) == {rule.code for rule in RULES_IN_ORDER}
+    assert rows["icpc"][1:4] == [
+        "Initial child protection conference",
+        "Statutory guidance",
+        "15 working days",
+    ]
+    assert "regulation 28" in rows["cla-visit"][4]
+    assert rows["cp-visit"][2] == "Local practice standard"

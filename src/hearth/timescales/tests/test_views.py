@@ -232,3 +232,16 @@ def test_service_deadlines(
 ) -> None:
     url = reverse("timescales:deadline-list") + "?scope=service-children_in_care"
     assert client_for(make_user(role)).get(url).status_code == status
+
+
+def test_team_page_links_managers_to_the_team_deadlines(
+    make_user: Callable[..., User], client_for: Client
+) -> None:
+    manager = make_user("team_manager")
+    team = TeamFactory(manager=manager)
+    page = client_for(manager).get(reverse("core:team-detail", args=[team.pk])).content.decode()
+    assert f"?scope=team-{team.pk}" in page
+    worker_page = client_for(make_user("social_worker")).get(
+        reverse("core:team-detail", args=[team.pk])
+    )
+    assert f"?scope=team-{team.pk}" not in worker_page.content.decode()

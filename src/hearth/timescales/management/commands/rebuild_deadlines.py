@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             unit="subject",
             desc="Deriving deadlines",
             disable=options["no_progress"],
-            file=self.stderr._out,
+            file=sys.stderr,
         ) as bar:
             subjects, deadlines = rebuild_deadlines(
                 batch_size=options["batch_size"], progress=bar.update

@@ -107,6 +107,14 @@ class Command(BaseCommand):
                 raise _usage_error(f"Unknown event {name!r}. Events: {', '.join(EVENTS)}")
             others.append(Event(name, parse_moment(value, f"Event {name}")))
         events = sort_events([start, *others])
+        restarted_from = None
+        if rule.restarts:
+            # "The last strategy discussion, if there were several": a later start replaces START.
+            later = [e for e in others if e.name == rule.starts_on.event and e.at != start.at]
+            later = [e for e in later if e.day >= start.day]
+            if later:
+                restarted_from, start = start, later[-1]
+                events = [e for e in events if e is not restarted_from]
         closes = None
         if rule.window is not None:
             closes = next(
@@ -131,6 +139,12 @@ class Command(BaseCommand):
         current = occurrences[-1]
         self.stdout.write(iso(current.due))
         self.stdout.write(current.explanation)
+        if restarted_from is not None:
+            self.stdout.write(
+                f"Counted from the later {start.label.removeprefix('the ')} on "
+                f"{format_date(start.day)}, which replaces the one on "
+                f"{format_date(restarted_from.day)}."
+            )
         self.stdout.write(
             f"Status on {format_date(now.date())}: {current.status(now).label.lower()}."
         )
