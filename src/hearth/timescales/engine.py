@@ -334,6 +334,24 @@ def run_clock(
                 applicable=False,
             )
         ]
+    if rule.applies is not None and not rule.applies.holds(
+        ClockContext(start=start, since=start.day, events=events)
+    ):
+        period = _period(rule, rule.cases[-1], local)
+        return [
+            Occurrence(
+                rule=rule,
+                clock=clock,
+                sequence=1,
+                start=start,
+                anchor=start,
+                case=rule.cases[-1],
+                period=period,
+                due=add_period(calendar, start.at, period),
+                explanation=f"{rule.short}: not applicable — only when {rule.applies.description}.",
+                applicable=False,
+            )
+        ]
     occurrences: list[Occurrence] = []
     anchor = start
     sequence = 1

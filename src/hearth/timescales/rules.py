@@ -243,6 +243,21 @@ def within_span(opens: str, closes: str, description: str) -> Condition:
     return Condition(description, test)
 
 
+def not_short_breaks() -> Condition:
+    def test(ctx: ClockContext) -> bool:
+        entered = ctx.last("became-looked-after")
+        return entered is None or entered.attributes.get("legal_status") not in SHORT_BREAKS
+
+    return Condition(
+        "the child is not looked after under a series of short breaks (legal status V3 or V4: "
+        "regulation 48 sets their own visits and reviews)",
+        test,
+    )
+
+
+SHORT_BREAKS = frozenset({"V3", "V4"})
+
+
 def in_force_from(day: dt.date, description: str) -> Condition:
     return Condition(description, lambda ctx: ctx.since >= day)
 
@@ -307,6 +322,7 @@ class Rule:
         None  # due no later than this event (permanence: the 2nd review)
     )
     then: Period | None = None  # a second period added after the first (20 WD, then 3 months)
+    applies: Condition | None = None  # when false at the start, the clock does not apply
     applies_when: str = ""  # plain words: when the rule applies
     notes: str = ""
 
@@ -330,6 +346,7 @@ class Rule:
         raise KeyError(key)
 
 
+NOT_SHORT_BREAKS = not_short_breaks()
 CP_PLAN = Window("cp-plan-start", ("cp-plan-end",), "the child protection plan")
 CIN_PLAN = Window("cin-plan-start", ("cin-plan-end",), "the child in need plan")
 IN_CARE = Window("became-looked-after", ("ceased-looked-after",), "the period of care")
@@ -556,6 +573,7 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
         subject=SubjectType.CHILD,
         source=f"{CPPCR}, regulation 33",
         status=RuleStatus.STATUTE,
+        applies=NOT_SHORT_BREAKS,
         effective_from=CPPCR_FROM,
         window=IN_CARE,
         starts_on=StartsOn("became-looked-after"),
@@ -570,6 +588,7 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
         subject=SubjectType.CHILD,
         source=f"{CPPCR}, regulation 33",
         status=RuleStatus.STATUTE,
+        applies=NOT_SHORT_BREAKS,
         effective_from=CPPCR_FROM,
         window=IN_CARE,
         starts_on=StartsOn("cla-review", nth=1),
@@ -584,6 +603,7 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
         subject=SubjectType.CHILD,
         source=f"{CPPCR}, regulations 32 and 33",
         status=RuleStatus.STATUTE,
+        applies=NOT_SHORT_BREAKS,
         effective_from=CPPCR_FROM,
         window=IN_CARE,
         starts_on=StartsOn("cla-review", nth=2),
@@ -599,6 +619,7 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
         subject=SubjectType.CHILD,
         source=f"{CPPCR}, regulation 28(2)(a)",
         status=RuleStatus.STATUTE,
+        applies=NOT_SHORT_BREAKS,
         effective_from=CPPCR_FROM,
         window=IN_CARE,
         starts_on=StartsOn("placement-start"),
@@ -615,6 +636,7 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
         subject=SubjectType.CHILD,
         source=f"{CPPCR}, regulation 28",
         status=RuleStatus.STATUTE,
+        applies=NOT_SHORT_BREAKS,
         effective_from=CPPCR_FROM,
         window=IN_CARE,
         starts_on=StartsOn("placement-start"),

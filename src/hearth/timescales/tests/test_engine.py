@@ -233,3 +233,19 @@ def test_subject_only_gets_rules_whose_start_event_it_has() -> None:
     found = evaluate_subject("child", [Event("referral", D(2025, 6, 2))], CALENDAR)
     assert sorted(o.rule.code for o in found) == ["assessment", "referral-decision"]
     assert evaluate_subject("worker", [Event("referral", D(2025, 6, 2))], CALENDAR) == []
+
+
+def test_rules_that_do_not_apply_to_short_breaks() -> None:
+    events = [
+        Event("became-looked-after", D(2025, 1, 6), attributes={"legal_status": "V3"}),
+        Event("placement-start", D(2025, 1, 6)),
+    ]
+    found = {o.rule.code: o for o in evaluate_subject("child", events, CALENDAR)}
+    now = at(D(2025, 6, 1))
+    assert found["cla-visit"].status(now) is Status.NOT_APPLICABLE
+    assert found["cla-review-first"].status(now) is Status.NOT_APPLICABLE
+    assert "short breaks" in found["cla-visit"].explanation
+    assert found["placement-plan"].status(now) is Status.OVERDUE  # still required
+    full_care = [Event("became-looked-after", D(2025, 1, 6), attributes={"legal_status": "C2"})]
+    found = {o.rule.code: o for o in evaluate_subject("child", full_care, CALENDAR)}
+    assert found["cla-review-first"].status(now) is Status.OVERDUE
