@@ -304,8 +304,12 @@ def run_clock(
     clock: str = "0",
     used: set[int] | None = None,
     strict: bool = False,
+    history: Sequence[Event] | None = None,
 ) -> list[Occurrence]:
     """Every period of one clock of `rule`, started by `start`, given the subject's sorted events.
+
+    `events` are those of the clock's window; `history` (default: the same) is everything
+    conditions may consult, such as a date of birth recorded long before the period of care.
 
     `closes` is the event that ends the clock's window (a plan ending). `used` holds the ids of
     meeting events another clock of the same rule counted, so one visit meets one deadline.
@@ -335,7 +339,7 @@ def run_clock(
             )
         ]
     if rule.applies is not None and not rule.applies.holds(
-        ClockContext(start=start, since=start.day, events=events)
+        ClockContext(start=start, since=start.day, events=history or events)
     ):
         period = _period(rule, rule.cases[-1], local)
         return [
@@ -356,7 +360,7 @@ def run_clock(
     anchor = start
     sequence = 1
     while True:
-        ctx = ClockContext(start=start, since=anchor.day, events=events)
+        ctx = ClockContext(start=start, since=anchor.day, events=history or events)
         case, period, note = choose_case(rule, ctx, local, strict=strict)
         due = add_period(calendar, anchor.at, period)
         reasons: list[str] = []
@@ -605,6 +609,7 @@ def evaluate(
                     clock=clock,
                     used=used,
                     strict=strict,
+                    history=ordered,
                 )
             )
     return occurrences

@@ -249,3 +249,16 @@ def test_rules_that_do_not_apply_to_short_breaks() -> None:
     full_care = [Event("became-looked-after", D(2025, 1, 6), attributes={"legal_status": "C2"})]
     found = {o.rule.code: o for o in evaluate_subject("child", full_care, CALENDAR)}
     assert found["cla-review-first"].status(now) is Status.OVERDUE
+
+
+def test_conditions_see_a_date_of_birth_recorded_before_the_period_of_care() -> None:
+    events = [
+        Event("birth", D(2022, 3, 1)),
+        Event("became-looked-after", D(2025, 1, 6)),
+        Event("health-assessment", D(2025, 1, 20)),
+        Event("health-assessment", D(2025, 7, 10)),  # aged 3: next in 6 months
+    ]
+    found = evaluate(get_rule("health-assessment-review"), events, CALENDAR)
+    assert [o.due for o in found] == [D(2025, 7, 20), D(2026, 1, 10)]
+    assert "not recorded" not in found[-1].explanation
+    assert "every 6 months while the child is under 5" in found[-1].explanation
