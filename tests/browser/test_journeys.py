@@ -99,7 +99,9 @@ def test_pages_have_no_serious_accessibility_violations(
     page.wait_for_url(f"{server_url}/")
     page.goto(f"{server_url}{path}")
     if path.endswith(("/new/", "/add/")):
-        page.click("main form button[type=submit]")  # the page with its errors showing
+        # The page with its errors showing; wait for it, or axe runs mid-navigation.
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
     assert _serious(page) == []
     assert page.csp_violations == []  # type: ignore[attr-defined]
 

@@ -321,26 +321,14 @@ def run_clock(
     ):
         raise MissingTimeError(rule)
     used = used if used is not None else set()
+    reason = ""
     if not _in_force(rule, start.day):
-        period = _period(rule, rule.cases[-1], local)
-        return [
-            Occurrence(
-                rule=rule,
-                clock=clock,
-                sequence=1,
-                start=start,
-                anchor=start,
-                case=rule.cases[-1],
-                period=period,
-                due=add_period(calendar, start.at, period),
-                explanation=f"{rule.short}: not applicable — {_force_words(rule)}; "
-                f"{start.label} was on {format_date(start.day)}.",
-                applicable=False,
-            )
-        ]
-    if rule.applies is not None and not rule.applies.holds(
+        reason = f"{_force_words(rule)}; {start.label} was on {format_date(start.day)}"
+    elif rule.applies is not None and not rule.applies.holds(
         ClockContext(start=start, since=start.day, events=history or events)
     ):
+        reason = f"only when {rule.applies.description}"
+    if reason:
         period = _period(rule, rule.cases[-1], local)
         return [
             Occurrence(
@@ -352,7 +340,7 @@ def run_clock(
                 case=rule.cases[-1],
                 period=period,
                 due=add_period(calendar, start.at, period),
-                explanation=f"{rule.short}: not applicable — only when {rule.applies.description}.",
+                explanation=f"{rule.short}: not applicable — {reason}.",
                 applicable=False,
             )
         ]

@@ -347,6 +347,18 @@ class Rule:
 
 
 NOT_SHORT_BREAKS = not_short_breaks()
+INTERIM_WITH_PARENT = start_attribute(
+    "arrangement",
+    "placed with a parent under an interim care order or with a temporarily approved connected "
+    "person",
+    "interim-parent-or-connected",
+)
+WITH_PARENT_BEFORE_ASSESSMENT = start_attribute(
+    "arrangement",
+    "placed with a parent before the assessment is complete",
+    "parent-before-assessment",
+)
+BEFORE_FIRST_REVIEW = no_event_since_start("cla-review", "before the first review")
 CP_PLAN = Window("cp-plan-start", ("cp-plan-end",), "the child protection plan")
 CIN_PLAN = Window("cin-plan-start", ("cin-plan-end",), "the child in need plan")
 IN_CARE = Window("became-looked-after", ("ceased-looked-after",), "the period of care")
@@ -645,37 +657,21 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
             Case(
                 "with-parent-or-connected-person-until-review",
                 Period(1, W),
-                start_attribute(
-                    "arrangement",
-                    "placed with a parent under an interim care order or with a "
-                    "temporarily approved connected person",
-                    "interim-parent-or-connected",
-                )
-                & no_event_since_start("cla-review", "before the first review"),
+                INTERIM_WITH_PARENT & BEFORE_FIRST_REVIEW,
                 "weekly until the first review: placed with a parent under an interim care order "
                 "or with a temporarily approved connected person (regulation 28(4))",
             ),
             Case(
                 "with-parent-or-connected-person",
                 Period(4, W),
-                start_attribute(
-                    "arrangement",
-                    "placed with a parent under an interim care order or with a "
-                    "temporarily approved connected person",
-                    "interim-parent-or-connected",
-                ),
+                INTERIM_WITH_PARENT,
                 "at most 4 weeks apart after the first review: placed with a parent under an "
                 "interim care order or with a temporarily approved connected person",
             ),
             Case(
                 "with-parent-before-assessment-until-review",
                 Period(1, W),
-                start_attribute(
-                    "arrangement",
-                    "placed with a parent before the assessment is complete",
-                    "parent-before-assessment",
-                )
-                & no_event_since_start("cla-review", "before the first review"),
+                WITH_PARENT_BEFORE_ASSESSMENT & BEFORE_FIRST_REVIEW,
                 "weekly until the first review: placed with a parent before the parent assessment "
                 "is complete (regulation 28(3))",
             ),
