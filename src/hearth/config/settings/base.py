@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "csp",
     "hearth.core",
     "hearth.timescales",
+    "hearth.people",
+    "hearth.casework",
+    "hearth.frontdoor",
     "hearth.demo",
 ]
 

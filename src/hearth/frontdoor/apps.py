@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FrontdoorConfig(AppConfig):
+    name = "hearth.frontdoor"
+    label = "frontdoor"
+    verbose_name = "Front door and early help"
