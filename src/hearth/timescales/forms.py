@@ -14,11 +14,11 @@ from .rules import LOCAL_UNITS, UNIT_WORDS
 class LocalStandardForm(VersionedForm):
     amount = forms.IntegerField(
         label="How many",
-        min_value=1,
+        min_value=0,
         error_messages={
             "required": "Enter how many days, weeks or months",
             "invalid": "Enter a whole number, like 10",
-            "min_value": "Enter a number of 1 or more",
+            "min_value": "Enter a number of 0 or more",
         },
     )
     unit = forms.ChoiceField(

@@ -64,8 +64,10 @@ class LocalStandard(BaseModel):
             models.UniqueConstraint(
                 fields=["rule_code", "case_key"], name="one_local_standard_per_case"
             ),
+            # 0 working days is "the same working day" (a red-rated contact); otherwise 1 or more.
             models.CheckConstraint(
-                condition=Q(amount__gt=0), name="local_standard_amount_positive"
+                condition=Q(amount__gt=0) | Q(amount=0, unit="working_days"),
+                name="local_standard_amount_positive",
             ),
         ]
 

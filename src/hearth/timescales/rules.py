@@ -58,6 +58,7 @@ class RuleStatus(StrEnum):
 class SubjectType(StrEnum):
     CHILD = "child"
     WORKER = "worker"
+    CONTACT = "contact"  # a contact at the front door, before or after it is linked to a child
 
 
 class Area(StrEnum):
@@ -93,8 +94,12 @@ class Period:
 # names (`services.record_event`); the command line accepts them after --event.
 EVENTS: Mapping[str, str] = {
     "birth": "date of birth",
+    "contact": "the contact",
+    "contact-rated-red": "the contact (rated red)",
+    "contact-rated-amber": "the contact (rated amber)",
+    "contact-rated-green": "the contact (rated green)",
+    "contact-decision": "the decision on the contact",
     "referral": "the referral",
-    "referral-decision": "the decision on the referral",
     "referral-nfa": "the decision to take no further action",
     "significant-harm-concern": "the concern of significant harm",
     "strategy-discussion": "the strategy discussion",
@@ -388,17 +393,33 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
     # Front door and assessment ---------------------------------------------------------------
     Rule(
         code="referral-decision",
-        title="Decision on a referral",
+        title="Decision on a contact or referral",
         short="Referral decision",
         area=Area.FRONT_DOOR,
-        subject=SubjectType.CHILD,
+        subject=SubjectType.CONTACT,
         source=WT,
         status=RuleStatus.STATUTORY_GUIDANCE,
         effective_from=WT_FROM,
-        starts_on=StartsOn("referral"),
+        starts_on=StartsOn("contact"),
         cases=_one("default", 1, WD),
-        met_by=("referral-decision", "referral-nfa"),
-        notes="The referrer is told the decision within the same working day.",
+        met_by=("contact-decision",),
+        notes="From the time the contact was received. The referrer is told the decision.",
+    ),
+    *(
+        Rule(
+            code=f"contact-{rating}",
+            title=f"Response to a {rating}-rated contact",
+            short=f"{rating.capitalize()} contact decision",
+            area=Area.FRONT_DOOR,
+            subject=SubjectType.CONTACT,
+            source="Local MASH protocol (response times by rating)",
+            status=RuleStatus.LOCAL,
+            starts_on=StartsOn(f"contact-rated-{rating}"),
+            cases=_one("default", days, WD),
+            met_by=("contact-decision",),
+            notes="From the time the contact was received; 0 working days means the same day.",
+        )
+        for rating, days in (("red", 0), ("amber", 1), ("green", 3))
     ),
     Rule(
         code="strategy-discussion",

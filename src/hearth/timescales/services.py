@@ -157,6 +157,8 @@ def sync_local_standards() -> int:
 
 # A council's standard must stay a standard: nothing longer than these.
 LOCAL_LIMITS = {Unit.WORKING_DAYS: 130, Unit.DAYS: 183, Unit.WEEKS: 26, Unit.MONTHS: 6}
+# Only a working-day standard may be 0 ("the same working day", as for a red-rated contact).
+LOCAL_MINIMUM = {Unit.WORKING_DAYS: 0}
 
 
 @transaction.atomic
@@ -173,9 +175,10 @@ def local_standard_update(
     limit = LOCAL_LIMITS.get(chosen)
     if limit is None:
         raise ValidationError({"unit": "Choose working days, days, weeks or months"})
-    if not 1 <= amount <= limit:
+    low = LOCAL_MINIMUM.get(chosen, 1)
+    if not low <= amount <= limit:
         raise ValidationError(
-            {"amount": f"Enter a period between 1 and {limit} {chosen.value.replace('_', ' ')}"}
+            {"amount": f"Enter a period between {low} and {limit} {chosen.value.replace('_', ' ')}"}
         )
     standard = model_update(
         actor=actor,

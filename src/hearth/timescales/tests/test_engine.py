@@ -231,8 +231,10 @@ def test_supervision_pauses_for_long_leave() -> None:
 
 def test_subject_only_gets_rules_whose_start_event_it_has() -> None:
     found = evaluate_subject("child", [Event("referral", D(2025, 6, 2))], CALENDAR)
-    assert sorted(o.rule.code for o in found) == ["assessment", "referral-decision"]
+    assert sorted(o.rule.code for o in found) == ["assessment"]
     assert evaluate_subject("worker", [Event("referral", D(2025, 6, 2))], CALENDAR) == []
+    contact = evaluate_subject("contact", [Event("contact", D(2025, 6, 2))], CALENDAR)
+    assert [o.rule.code for o in contact] == ["referral-decision"]
 
 
 def test_rules_that_do_not_apply_to_short_breaks() -> None:

@@ -44,8 +44,17 @@ def test_recording_an_event_derives_its_deadlines() -> None:
     services.record_event(
         subject_type=CHILD, subject_id=1, name="referral", at=D(2025, 6, 2), source="r:1"
     )
-    assert due("referral-decision") == [D(2025, 6, 3)]
     assert due("assessment") == [D(2025, 8, 4)]
+    services.record_event(subject_type="contact", subject_id=9, name="contact", at=D(2025, 6, 2))
+    services.record_event(
+        subject_type="contact", subject_id=9, name="contact-rated-red", at=D(2025, 6, 2)
+    )
+    contact_deadlines = dict(
+        Deadline.objects.filter(subject_type="contact", subject_id=9).values_list(
+            "rule_code", "due_on"
+        )
+    )
+    assert contact_deadlines == {"referral-decision": D(2025, 6, 3), "contact-red": D(2025, 6, 2)}
 
 
 def test_a_back_dated_event_re_derives_every_deadline_that_depends_on_it() -> None:

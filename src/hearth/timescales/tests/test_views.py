@@ -85,7 +85,8 @@ def test_changing_a_local_standard(admin_user: User, client_for: Client) -> None
     ("data", "message"),
     [
         ({"amount": "", "unit": "days"}, "Enter how many days, weeks or months"),
-        ({"amount": "0", "unit": "days"}, "Enter a number of 1 or more"),
+        ({"amount": "-1", "unit": "days"}, "Enter a number of 0 or more"),
+        ({"amount": "0", "unit": "days"}, "Enter a period between 1 and 183 days"),
         ({"amount": "400", "unit": "days"}, "Enter a period between 1 and 183 days"),
         ({"amount": "3"}, "Select how the period is counted"),
     ],
@@ -184,12 +185,12 @@ def test_published_bank_holidays_cannot_be_withdrawn(admin_user: User, client_fo
 
 def test_my_deadlines(social_worker: User, client_for: Client) -> None:
     today = dt.date.today()
-    services.record_event(subject_type="child", subject_id=42, name="referral", at=today)
+    services.record_event(subject_type="contact", subject_id=42, name="contact", at=today)
     services.set_responsibility(
-        subject_type="child", subject_id=42, worker=social_worker, team=None
+        subject_type="contact", subject_id=42, worker=social_worker, team=None
     )
     page = client_for(social_worker).get(reverse("timescales:deadline-list")).content.decode()
-    assert "Decision on a referral" in page
+    assert "Decision on a contact or referral" in page
     assert reverse("timescales:reference") + "#rule-referral-decision" in page
 
 
@@ -200,7 +201,9 @@ def test_team_deadlines_allowed_for_the_manager(
     team = TeamFactory(manager=manager)
     TeamMembershipFactory(team=team, user=manager)
     worker = make_user("social_worker")
-    services.record_event(subject_type="child", subject_id=7, name="referral", at=dt.date.today())
+    services.record_event(
+        subject_type="child", subject_id=7, name="cp-plan-start", at=dt.date.today()
+    )
     services.set_responsibility(subject_type="child", subject_id=7, worker=worker, team=team)
     response = client_for(manager).get(
         reverse("timescales:deadline-list") + f"?scope=team-{team.pk}"
