@@ -10,6 +10,9 @@ from django.urls import reverse
 # (label, url name, permission needed or None for every signed-in user)
 NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Home", "core:home", None),
+    ("People", "people:search", "core.view_case_records"),
+    ("MASH", "frontdoor:queue", "core.view_case_records"),
+    ("Send a contact", "frontdoor:partner-contact", "core.submit_partner_contacts"),
     ("Deadlines", "timescales:deadline-list", None),
     ("Staff and teams", "core:team-list", "core.view_staff_directory"),
     ("Users", "core:user-list", "core.manage_users"),

@@ -240,7 +240,9 @@ class EarlyHelpEpisode(BaseModel):
     reason = models.TextField("Reason for involvement")
     assessment_start = models.DateField(null=True, blank=True)
     assessment_completed = models.DateField(null=True, blank=True)
-    organisation = models.CharField("Organisation completing the assessment", max_length=150)
+    organisation = models.CharField(
+        "Organisation completing the assessment", max_length=150, blank=True
+    )
     lead_professional = models.CharField(max_length=150, blank=True)
     end_date = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=EarlyHelpOutcome.choices, blank=True)

@@ -111,8 +111,7 @@ def clean_person_data(data: Mapping[str, Any], *, today: dt.date | None = None) 
     )
     if dob and dob > today:
         fail("date_of_birth", "Date of birth must be today or in the past")
-    if dob and edd and "expected_date_of_birth" in data and not data.get("date_of_birth"):
-        fail("expected_date_of_birth", "Enter either a date of birth or an expected date of birth")
+    # A child once unborn keeps the expected date beside the date of birth (pre-birth history).
     if died and died > today:
         fail("date_of_death", "Date of death must be today or in the past")
     if died and dob and died < dob:
@@ -175,7 +174,11 @@ def person_update(
     expected_version: int | None,
     disabilities: Iterable[str] | None = None,
 ) -> Person:
-    cleaned = clean_person_data({k: v for k, v in data.items() if k in PERSON_FIELDS})
+    # Checks that span fields (death after birth) see the stored values of fields not sent.
+    current = {name: getattr(person, name) for name in PERSON_FIELDS}
+    cleaned = clean_person_data(
+        {**current, **{k: v for k, v in data.items() if k in PERSON_FIELDS}}
+    )
     related: audit.FieldChanges = {}
     if disabilities is not None:
         before = sorted(person.disabilities.values_list("code", flat=True))
@@ -321,9 +324,11 @@ MAY_HOLD_PARENTAL_RESPONSIBILITY = PARENT_KINDS | {
 def reciprocal_kind(kind: str, other: Person) -> str:
     """The kind seen from the other side. A child's parent is mother or father by their sex."""
     if kind == RelationshipKind.CHILD:
-        return {Sex.FEMALE: RelationshipKind.MOTHER, Sex.MALE: RelationshipKind.FATHER}.get(
-            other.sex, RelationshipKind.OTHER_RELATIVE
-        )
+        parent_by_sex: dict[str, str] = {
+            Sex.FEMALE: RelationshipKind.MOTHER,
+            Sex.MALE: RelationshipKind.FATHER,
+        }
+        return parent_by_sex.get(other.sex, RelationshipKind.OTHER_RELATIVE)
     return RECIPROCAL[kind]
 
 
@@ -406,6 +411,14 @@ def relationship_end(
         Relationship.objects.filter(pk=relationship.inverse_id).update(
             end_date=end_date, lives_with=False, version=F("version") + 1
         )
+    # Both people's records show the change, as when it was added.
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=ended,
+        person_id=relationship.to_person_id,
+        changes={"end_date": [None, end_date.isoformat()]},
+    )
     return ended
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,8 @@ PUBLIC = {
     "core:password-reset-sent": "confirmation of the reset request",
     "core:password-reset-confirm": "the emailed one-time link",
     "core:password-reset-complete": "confirmation of the reset",
+    "frontdoor:public-contact": "anyone may report a concern about a child (rate limited)",
+    "frontdoor:contact-sent": "the sender's reference, kept only in their own session",
 }
 # Third-party URL trees with their own access control.
 DELEGATED_PREFIXES = {
@@ -65,7 +68,7 @@ def test_every_non_public_page_sends_an_anonymous_visitor_to_sign_in(client: Any
     for route, name, _ in _patterns():
         if name in PUBLIC or name.startswith("core:api-"):
             continue
-        url = "/" + route.replace("<int:pk>", "1")
+        url = "/" + re.sub(r"<\w+:\w+>", "1", route)
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith("/sign-in/"), url
@@ -75,5 +78,5 @@ def test_every_non_public_page_sends_an_anonymous_visitor_to_sign_in(client: Any
 def test_api_refuses_anonymous_callers(client: Any) -> None:
     for route, name, _ in _patterns():
         if name.startswith("core:api-"):
-            response = client.get("/" + route.replace("<int:pk>", "1"))
+            response = client.get("/" + re.sub(r"<\w+:\w+>", "1", route))
             assert response.status_code in (401, 403), route
