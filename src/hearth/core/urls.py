@@ -1,5 +1,9 @@
 from django.urls import path
 
+from hearth.frontdoor import api as frontdoor_api
+from hearth.people import api as people_api
+
+from .api import docs as api_docs
 from .api import views as api
 from .views import account, audit, home, public, staff
 
@@ -48,4 +52,13 @@ urlpatterns = [
     path("api/teams/", api.TeamListView.as_view(), name="api-team-list"),
     path("api/teams/<int:pk>/", api.TeamDetailView.as_view(), name="api-team-detail"),
     path("api/schema/", api.SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", api_docs.api_docs, name="developer-docs"),
+    path("api/people/", people_api.PersonListView.as_view(), name="api-person-list"),
+    path("api/people/<int:pk>/", people_api.PersonDetailView.as_view(), name="api-person-detail"),
+    path("api/contacts/", frontdoor_api.ContactListView.as_view(), name="api-contact-list"),
+    path(
+        "api/contacts/<int:pk>/",
+        frontdoor_api.ContactDetailView.as_view(),
+        name="api-contact-detail",
+    ),
 ]
