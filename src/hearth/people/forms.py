@@ -134,7 +134,7 @@ class PersonCreateForm(PersonForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         entered = any(data.get(name) for name in ADDRESS_FIELDS) or (
             "address_postcode" in self.errors or "address_start_date" in self.errors
         )
