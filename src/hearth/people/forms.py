@@ -288,3 +288,27 @@ class MergeForm(GovukForm):
 
 class UndoMergeForm(GovukForm):
     """No fields: the button is the decision."""
+
+
+class FamilyJoinForm(GovukForm):
+    """Join a family group one of their relatives is in, or start one with chosen relatives."""
+
+    def __init__(self, *args: Any, families: Any, relatives: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["family"] = forms.ModelChoiceField(
+            label="Family group (optional)",
+            queryset=families,
+            required=False,
+            widget=forms.RadioSelect,
+            help_text="Family groups their relatives are in.",
+        )
+        self.fields["new_name"] = forms.CharField(
+            label="Or a new family group called (optional)", max_length=150, required=False
+        )
+        self.fields["with_people"] = forms.ModelMultipleChoiceField(
+            label="Relatives to put in the new group (optional)",
+            queryset=relatives,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        self.fields["start_date"] = GovukDateField(label="Joined on (optional)", required=False)

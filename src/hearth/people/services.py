@@ -433,6 +433,68 @@ def family_add(*, actor: User | None, name: str, members: Iterable[Person]) -> F
 
 
 @transaction.atomic
+def family_join(
+    *,
+    actor: User,
+    person: Person,
+    family: FamilyGroup | None = None,
+    new_name: str = "",
+    with_people: Iterable[Person] = (),
+    start_date: dt.date | None = None,
+) -> FamilyGroup:
+    """Put a person in a family group: an existing one, or a new one with the people chosen."""
+    if start_date and start_date > timezone.localdate():
+        raise ValidationError({"start_date": "The date they joined must be today or in the past"})
+    if family is None and not new_name.strip():
+        raise ValidationError({"family": "Choose a family group, or name a new one"})
+    if family is not None and new_name.strip():
+        raise ValidationError({"new_name": "Choose a family group or name a new one, not both"})
+    if family is None:
+        family = FamilyGroup.objects.create(name=new_name.strip())
+        audit.record(
+            actor=actor, action=AuditAction.CREATE, obj=family, changes={"name": [None, new_name]}
+        )
+    joining = [person, *[p for p in with_people if p.pk != person.pk]]
+    current = set(
+        family.memberships.filter(end_date__isnull=True).values_list("person_id", flat=True)
+    )
+    if person.pk in current:
+        raise ValidationError({"family": f"{person.full_name} is already in {family.name}"})
+    for member in joining:
+        if member.pk in current:
+            continue
+        FamilyMembership.objects.create(family=family, person=member, start_date=start_date)
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=family,
+            person_id=member.pk,
+            changes={"family_group": [None, family.name]},
+        )
+    return family
+
+
+@transaction.atomic
+def family_leave(*, actor: User, membership: FamilyMembership, end_date: dt.date) -> None:
+    """A person left a family group: the membership ends (nothing is deleted)."""
+    if membership.end_date is not None:
+        raise ValidationError("They have already left this family group")
+    if end_date > timezone.localdate():
+        raise ValidationError({"end_date": "The date they left must be today or in the past"})
+    if membership.start_date and end_date < membership.start_date:
+        raise ValidationError({"end_date": "The date they left must be after they joined"})
+    membership.end_date = end_date
+    membership.save(update_fields=["end_date"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=membership.family,
+        person_id=membership.person_id,
+        changes={"family_group": [membership.family.name, None], "end_date": [None, str(end_date)]},
+    )
+
+
+@transaction.atomic
 def restriction_set(
     *,
     actor: User,

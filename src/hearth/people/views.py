@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hearth.core import audit
 from hearth.core.access import requires
@@ -30,6 +30,7 @@ from . import genogram, selectors, services
 from .forms import (
     ADDRESS_FIELDS,
     AddressForm,
+    FamilyJoinForm,
     MatchConfirmForm,
     MergeForm,
     NameForm,
@@ -42,7 +43,7 @@ from .forms import (
 )
 from .matching import Candidate, Match, find_matches
 from .merging import merge_people, undo_merge
-from .models import Person, Relationship
+from .models import FamilyGroup, FamilyMembership, Person, Relationship
 from .policies import EDIT, VIEW, person_for, persons_visible_to
 from .validators import normalise_nhs_number
 
@@ -415,6 +416,50 @@ def relationship_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- restriction ---------------------------------------------------------------------------------
+
+
+@requires(EDIT)
+@require_http_methods(["GET", "POST"])
+def family_join(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    person = person_for(viewer, pk, action="edit")
+    relatives = (
+        persons_visible_to(viewer)
+        .filter(relationships_to__from_person=person, relationships_to__end_date__isnull=True)
+        .distinct()
+    )
+    families = (
+        FamilyGroup.objects.filter(
+            memberships__person__in=relatives, memberships__end_date__isnull=True
+        )
+        .exclude(memberships__person=person, memberships__end_date__isnull=True)
+        .distinct()
+        .order_by("name")
+    )
+    form = FamilyJoinForm(posted(request), families=families, relatives=relatives)
+    family = submitted(
+        request, form, lambda d: services.family_join(actor=viewer, person=person, **d)
+    )
+    if family is not None:
+        messages.success(request, f"{person.full_name} is in {family.name}")
+        return redirect(reverse("people:detail", args=[person.pk]) + "#families")
+    return render(request, "people/family_form.html", {"form": form, "person": person})
+
+
+@requires(EDIT)
+@require_POST
+def family_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    membership = get_object_or_404(
+        FamilyMembership.objects.select_related("family"),
+        pk=pk,
+        person__in=persons_visible_to(viewer),
+    )
+    try:
+        services.family_leave(actor=viewer, membership=membership, end_date=timezone.localdate())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(reverse("people:detail", args=[membership.person_id]) + "#families")
 
 
 @requires(MANAGE)

@@ -945,3 +945,34 @@ def test_undo_a_merge_from_the_kept_records_history(
         == 200
     )
     assert client_for(manager).get(url).status_code == 404  # nothing left to undo
+
+
+def test_family_groups_join_and_leave(
+    social_worker: User, make_user: Callable[..., User], client_for: Client
+) -> None:
+    from hearth.people.models import FamilyMembership
+    from hearth.people.services import person_create, relationship_add
+
+    mum = person_create(
+        actor=social_worker, data={"forename": "Kay", "surname": "Famtest", "sex": "F"}
+    )
+    kid = person_create(actor=social_worker, data={"forename": "Lu", "surname": "Famtest"})
+    relationship_add(actor=social_worker, from_person=mum, to_person=kid, kind="mother")
+    url = reverse("people:family-join", args=[kid.pk])
+    assert (
+        client_for(make_user("performance_analyst")).post(url, {"new_name": "X"}).status_code == 403
+    )
+    client = client_for(social_worker)
+    refused = client.post(url, {})
+    assert "Choose a family group, or name a new one" in refused.content.decode()
+    assert not FamilyMembership.objects.exists()
+    assert (
+        client.post(url, {"new_name": "Famtest household", "with_people": [mum.pk]}).status_code
+        == 302
+    )
+    assert set(FamilyMembership.objects.values_list("person_id", flat=True)) == {kid.pk, mum.pk}
+    membership = FamilyMembership.objects.get(person=kid)
+    leave = reverse("people:family-leave", args=[membership.pk])
+    assert client.post(leave).status_code == 302
+    membership.refresh_from_db()
+    assert membership.end_date is not None
