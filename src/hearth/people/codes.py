@@ -106,6 +106,8 @@ class RelationshipKind(models.TextChoices):
     OTHER_RELATIVE = "other_relative", "Other relative"
     CARER = "carer", "Carer"
     CARED_FOR = "cared_for", "Cared for by"
+    PARTNER = "partner", "Partner"
+    FORMER_PARTNER = "former_partner", "Former partner"
     HOUSEHOLD_MEMBER = "household_member", "Household member"
     FRIEND = "friend", "Friend"
     PROFESSIONAL = "professional", "Professional"
@@ -126,6 +128,8 @@ RECIPROCAL: dict[str, str] = {
     RelationshipKind.OTHER_RELATIVE: RelationshipKind.OTHER_RELATIVE,
     RelationshipKind.CARER: RelationshipKind.CARED_FOR,
     RelationshipKind.CARED_FOR: RelationshipKind.CARER,
+    RelationshipKind.PARTNER: RelationshipKind.PARTNER,
+    RelationshipKind.FORMER_PARTNER: RelationshipKind.FORMER_PARTNER,
     RelationshipKind.HOUSEHOLD_MEMBER: RelationshipKind.HOUSEHOLD_MEMBER,
     RelationshipKind.FRIEND: RelationshipKind.FRIEND,
     RelationshipKind.PROFESSIONAL: RelationshipKind.CLIENT,

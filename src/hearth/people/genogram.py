@@ -40,6 +40,8 @@ SIBLING_KINDS = (RelationshipKind.SIBLING, RelationshipKind.HALF_SIBLING)
 CHILD_KINDS = (RelationshipKind.CHILD, RelationshipKind.STEP_CHILD)
 # Others in a fixed order: family first, then the household, then professionals.
 OTHER_KINDS = (
+    RelationshipKind.PARTNER,
+    RelationshipKind.FORMER_PARTNER,
     RelationshipKind.GRANDPARENT,
     RelationshipKind.GRANDCHILD,
     RelationshipKind.OTHER_RELATIVE,
@@ -72,6 +74,8 @@ ROLE_LABELS: dict[str, str] = {
     RelationshipKind.OTHER_RELATIVE: "Other relative",
     RelationshipKind.CARER: "Carer",
     RelationshipKind.CARED_FOR: "Cared for",
+    RelationshipKind.PARTNER: "Partner",
+    RelationshipKind.FORMER_PARTNER: "Former partner",
     RelationshipKind.HOUSEHOLD_MEMBER: "Household",
     RelationshipKind.FRIEND: "Friend",
     RelationshipKind.PROFESSIONAL: "Professional",

@@ -210,3 +210,12 @@ def test_council_stats_takes_sections_from_other_apps() -> None:
     finally:
         unregister_stats("test_section")
     assert data["test_section"] == {"council_name": "Statshire Council"}
+
+
+def test_help_describes_the_scenarios() -> None:
+    # Percent signs in the scenario descriptions once broke argparse's help.
+    from django.core.management import load_command_class
+
+    command = load_command_class("hearth.demo", "generate_council")
+    help_text = command.create_parser("manage.py", "generate_council").format_help()
+    assert "13% agency" in help_text

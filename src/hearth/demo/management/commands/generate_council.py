@@ -35,7 +35,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scenario",
             default=DEFAULT_SCENARIO,
-            help="; ".join(f"{s.name}: {s.description}" for s in SCENARIOS.values()),
+            help="; ".join(f"{s.name}: {s.description}" for s in SCENARIOS.values()).replace(
+                "%", "%%"
+            ),
         )
         parser.add_argument(
             "--reference-date",
