@@ -84,12 +84,15 @@ class Age:
     working_days: int
 
 
-def age_of(contact: Contact, now: dt.datetime | None = None) -> Age:
+def age_of(
+    contact: Contact, now: dt.datetime | None = None, calendar: cal.WorkingCalendar | None = None
+) -> Age:
     """How long a contact has waited: hours, and working days since the day it arrived."""
     now = now or timezone.now()
+    calendar = calendar or working_calendar()
     end = contact.decided_at or now
     hours = int((end - contact.received_at).total_seconds() // 3600)
-    days = working_calendar().working_days_between(
+    days = calendar.working_days_between(
         contact.received_at.astimezone(cal.LONDON).date(), end.astimezone(cal.LONDON).date()
     )
     return Age(max(hours, 0), max(days, 0))

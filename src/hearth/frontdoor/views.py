@@ -24,6 +24,7 @@ from hearth.core.views.submit import posted, posted_int, submitted
 from hearth.people.matching import Candidate, find_matches
 from hearth.people.policies import person_for
 from hearth.people.services import person_create
+from hearth.timescales.selectors import working_calendar
 
 from . import policies, selectors, services
 from .forms import (
@@ -73,8 +74,8 @@ def _queue_page(
 ) -> HttpResponse:
     viewer = _viewer(request)
     page = Paginator(selectors.mash_queue(viewer, f), 50).get_page(request.GET.get("page"))
-    now = timezone.now()
-    rows = [(contact, selectors.age_of(contact, now)) for contact in page]
+    now, calendar = timezone.now(), working_calendar()  # one calendar for every row
+    rows = [(contact, selectors.age_of(contact, now, calendar)) for contact in page]
     return render(
         request,
         template,

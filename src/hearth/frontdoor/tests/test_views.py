@@ -426,3 +426,22 @@ def test_the_persons_page_lists_contacts_and_referrals(
     page = client_for(social_worker).get(reverse("people:detail", args=[child.pk])).content.decode()
     assert contact.submission.reference in page
     assert reverse("frontdoor:early-help-new", args=[child.pk]) in page
+
+
+def test_queue_queries_do_not_grow_with_the_queue(
+    social_worker: User, client_for: Client, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(12):
+        services.contact_submit(
+            actor=social_worker,
+            new=services.NewContact(
+                received_at=timezone.now() - dt.timedelta(hours=n),
+                source="6",
+                concerns="Police attended a domestic incident at the family home overnight.",
+                children=[services.ChildDetails(forename=f"Child{n}", surname="Queuetest")],
+            ),
+        )
+    client = client_for(social_worker)
+    client.get(reverse("frontdoor:queue"))  # warm the calendar cache
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("frontdoor:queue")).status_code == 200
