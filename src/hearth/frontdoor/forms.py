@@ -251,3 +251,13 @@ class EarlyHelpCloseForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
+
+
+class StepDownForm(VersionedForm):
+    on = GovukDateField(label="Date of step-down")
+    reason = forms.CharField(
+        label="What early help will do", widget=forms.Textarea(attrs={"rows": 4})
+    )
+    organisation = forms.CharField(
+        label="Organisation leading early help (optional)", max_length=150, required=False
+    )

@@ -635,3 +635,39 @@ def early_help_close(
             ),
         )
     return episode
+
+
+@transaction.atomic
+def step_down_to_early_help(
+    *,
+    actor: User,
+    episode: ChildInNeedEpisode,
+    on: dt.date,
+    reason: str,
+    organisation: str = "",
+    expected_version: int | None = None,
+) -> EarlyHelpEpisode:
+    """Children's social care steps a child down: the child-in-need episode closes (RC9, referred
+    to early help) and an early help episode opens, linked to it."""
+    if episode.closure_date is not None:
+        raise ValidationError("This child in need episode is already closed")
+    if on < episode.referral_date:
+        raise ValidationError({"on": "The step-down date must be on or after the referral date"})
+    if on > timezone.localdate():
+        raise ValidationError({"on": "The step-down date must be today or in the past"})
+    model_update(
+        actor=actor,
+        instance=episode,
+        data={"closure_date": on, "closure_reason": "RC9"},
+        expected_version=expected_version,
+        person_id=episode.person_id,
+        detail="Stepped down to early help",
+    )
+    return early_help_open(
+        actor=actor,
+        person=episode.person,
+        start_date=on,
+        reason=reason,
+        organisation=organisation,
+        stepped_down_from=episode,
+    )

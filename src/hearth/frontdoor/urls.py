@@ -26,4 +26,5 @@ urlpatterns = [
     path("early-help/", views.early_help_list, name="early-help-list"),
     path("early-help/new/<int:person_pk>/", views.early_help_new, name="early-help-new"),
     path("early-help/<int:pk>/", views.early_help_detail, name="early-help"),
+    path("step-down/<int:episode_pk>/", views.step_down, name="step-down"),
 ]

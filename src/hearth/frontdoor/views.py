@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from hearth.casework.models import ChildInNeedEpisode
 from hearth.core import audit
 from hearth.core.access import public, requires
 from hearth.core.models import User
@@ -38,6 +39,7 @@ from .forms import (
     PublicContactForm,
     RecommendForm,
     ScreenForm,
+    StepDownForm,
 )
 from .models import Channel, Contact, ContactStatus, Rating
 
@@ -483,3 +485,35 @@ def early_help_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@requires(policies.EDIT)
+@require_http_methods(["GET", "POST"])
+def step_down(request: HttpRequest, episode_pk: int) -> HttpResponse:
+    """Close a child-in-need episode to early help (the episode's person is checked by policy)."""
+    viewer = _viewer(request)
+    episode = get_object_or_404(
+        ChildInNeedEpisode.objects.select_related("person"),
+        pk=episode_pk,
+        closure_date__isnull=True,
+    )
+    person_for(viewer, episode.person_id, "edit")
+    form = StepDownForm(
+        posted(request), initial={"version": episode.version, "on": timezone.localdate()}
+    )
+    early_help = submitted(
+        request,
+        form,
+        lambda d: services.step_down_to_early_help(
+            actor=viewer,
+            episode=episode,
+            on=d["on"],
+            reason=d["reason"],
+            organisation=d.get("organisation", ""),
+            expected_version=posted_int(request, "version"),
+        ),
+    )
+    if early_help is not None:
+        messages.success(request, "Stepped down: the early help episode is open")
+        return redirect("frontdoor:early-help", pk=early_help.pk)
+    return render(request, "frontdoor/step_down.html", {"form": form, "episode": episode})

@@ -32,6 +32,7 @@ def person_involvement(context: template.Context, person: Any) -> dict[str, Any]
         "contacts": person.contacts.select_related("submission").order_by("-received_at")[:20],
         "referrals": person.cin_episodes.order_by("-referral_date"),
         "early_help": early_help,
+        "may_edit": user.has_perm("core.edit_case_records"),
         "may_open_early_help": user.has_perm("core.edit_case_records")
         and not any(e.end_date is None for e in early_help),
     }

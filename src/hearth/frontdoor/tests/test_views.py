@@ -445,3 +445,35 @@ def test_queue_queries_do_not_grow_with_the_queue(
     client.get(reverse("frontdoor:queue"))  # warm the calendar cache
     with django_assert_max_num_queries(14):
         assert client.get(reverse("frontdoor:queue")).status_code == 200
+
+
+def test_stepping_down_from_social_care_opens_early_help(
+    social_worker: User, make_user: Callable[..., User], client_for: Client, child: Person
+) -> None:
+    from hearth.casework.models import ChildInNeedEpisode
+
+    episode = ChildInNeedEpisode.objects.create(
+        person=child,
+        referral_date=timezone.localdate() - dt.timedelta(days=40),
+        referral_source="6",
+        primary_need="N4",
+    )
+    url = reverse("frontdoor:step-down", args=[episode.pk])
+    today = timezone.localdate()
+    data = {
+        "on_day": str(today.day),
+        "on_month": str(today.month),
+        "on_year": str(today.year),
+        "reason": "Family hub to support routines and school attendance.",
+        "version": episode.version,
+    }
+    assert client_for(make_user("performance_analyst")).post(url, data).status_code == 403
+    client = client_for(social_worker)
+    refused = client.post(url, {**data, "on_year": str(today.year - 1)})
+    assert "on or after the referral date" in refused.content.decode()
+    assert client.post(url, data).status_code == 302
+    episode.refresh_from_db()
+    assert (episode.closure_date, episode.closure_reason) == (today, "RC9")
+    early_help = child.early_help_episodes.get()
+    assert early_help.stepped_down_from == episode
+    assert client.get(url).status_code == 404  # closed: nothing to step down
