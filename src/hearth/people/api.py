@@ -30,6 +30,8 @@ from .validators import normalise_nhs_number, validate_nhs_number, validate_post
 VIEW = "core.view_case_records"
 EDIT = "core.edit_case_records"
 MATCH_LIMIT = 10
+# Same name and date of birth, or the same NHS number, score well above this; a name alone does not.
+LIKELY_DUPLICATE_SCORE = 50
 SEARCH_TEXT = ("q", "nhs_number", "postcode")
 
 
@@ -150,10 +152,15 @@ class PersonCreateSerializer(serializers.ModelSerializer[Person]):
     disabilities = serializers.ListField(
         child=serializers.ChoiceField(choices=Disability.choices), required=False, default=list
     )
+    not_a_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Set after checking the likely matches a first attempt returned (409).",
+    )
 
     class Meta:
         model = Person
-        fields = [*services.PERSON_FIELDS, "disabilities"]
+        fields = [*services.PERSON_FIELDS, "disabilities", "not_a_duplicate"]
 
 
 class PersonSearchSerializer(serializers.Serializer[Any]):
@@ -277,16 +284,50 @@ class PersonListView(ServiceErrorsMixin, generics.GenericAPIView[Person]):
         summary="Create a person",
         description="Records a new person and gives them a child ID. Identifiers are checked "
         "(NHS number check digit, UPN check letter); dates must be in order and not in the "
-        "future; an unborn child has an expected date of birth and sex unknown. This does not "
-        "look for an existing record: search first.",
+        "future; an unborn child has an expected date of birth and sex unknown. When likely "
+        "existing records are found the answer is 409 with them; send again with "
+        "not_a_duplicate true if none is the same person.",
         request=PersonCreateSerializer,
-        responses={201: PersonDetailSerializer, **error_responses(400, 401, 403)},
+        responses={201: PersonDetailSerializer, **error_responses(400, 401, 403, 409)},
     )
     def post(self, request: Request) -> Response:
         incoming = PersonCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
         disabilities = data.pop("disabilities", [])
+        if not data.pop("not_a_duplicate", False):
+            # As on the web: likely existing records are offered before a new one is made.
+            likely = [
+                m
+                for m in find_matches(
+                    _viewer(request),
+                    Candidate(
+                        forename=data.get("forename", ""),
+                        surname=data.get("surname", ""),
+                        date_of_birth=data.get("date_of_birth"),
+                        nhs_number=normalise_nhs_number(data.get("nhs_number", "")),
+                    ),
+                    limit=MATCH_LIMIT,
+                )
+                if m.score >= LIKELY_DUPLICATE_SCORE
+            ]
+            if likely:
+                found = PersonSearchResultSerializer(
+                    [m.person for m in likely],
+                    many=True,
+                    context={
+                        **self.get_serializer_context(),
+                        "matches": {m.person.pk: m for m in likely},
+                    },
+                ).data
+                return Response(
+                    {
+                        "detail": "This may be someone already recorded. Use one of these "
+                        "records, or send again with not_a_duplicate set to true.",
+                        "possible_matches": found,
+                    },
+                    status=status.HTTP_409_CONFLICT,
+                )
         person = services.person_create(
             actor=_viewer(request), data=data, disabilities=disabilities
         )

@@ -33,6 +33,11 @@ ERROR_RESPONSES = {
     404: OpenApiResponse(
         ErrorSerializer, description="No such record, or not one the caller may see"
     ),
+    409: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="Likely existing records (`possible_matches`, with scores and reasons): use "
+        "one, or send again confirming none is the same person.",
+    ),
 }
 
 

@@ -256,6 +256,23 @@ def test_create_returns_the_new_record(api: Callable[[User], Api], social_worker
     ).exists()
 
 
+def test_create_offers_likely_existing_records_first(
+    api: Callable[[User], Api], social_worker: User
+) -> None:
+    body = {"forename": "Ava", "surname": "Testchild", "date_of_birth": "2016-03-04"}
+    assert api(social_worker).post("/api/people/", body).status_code == 201
+    again = api(social_worker).post("/api/people/", {**body, "forename": "Eva"})
+    assert again.status_code == 409
+    matches = again.json()["possible_matches"]
+    assert matches[0]["forename"] == "Ava" and matches[0]["reasons"]
+    assert Person.objects.count() == 1
+    confirmed = api(social_worker).post(
+        "/api/people/", {**body, "forename": "Eva", "not_a_duplicate": True}
+    )
+    assert confirmed.status_code == 201
+    assert Person.objects.count() == 2
+
+
 def test_create_is_refused_without_edit_permission_or_token(
     api: Callable[[User], Api], make_user: Callable[..., User], client: Client
 ) -> None:
