@@ -12,7 +12,7 @@ from django.forms.utils import pretty_name
 
 from .widgets import GovukDateWidget
 
-_MONTHS = {
+MONTHS = {  # month names and short forms people type → month number
     name: number
     for number, names in enumerate(
         [
@@ -119,7 +119,7 @@ class GovukDateField(forms.Field):
             raise self._error("incomplete", missing, missing=_join_parts(missing))
 
         day_s, month_s, year_s = values
-        month_s = str(_MONTHS.get(month_s.lower(), month_s))
+        month_s = str(MONTHS.get(month_s.lower(), month_s))
         not_numbers = [
             part
             for part, v in zip(_PART_NAMES, (day_s, month_s, year_s), strict=True)

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from hearth.core.models import AuditEvent, User
-from hearth.core.services import api_token_issue
+from hearth.core.tests.api_client import Api, api_for
 from hearth.frontdoor import services
 from hearth.frontdoor.models import Channel, Contact, ContactSubmission
 from hearth.people.models import Person
@@ -26,28 +26,9 @@ REASONS = (
 )
 
 
-class Api:
-    """The Django test client, sending a user's API token."""
-
-    def __init__(self, client: Client, raw: str) -> None:
-        self.client, self.header = client, {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        return self.client.get(path, params or {}, **self.header)
-
-    def post(self, path: str, body: dict[str, Any]) -> Any:
-        return self.client.post(
-            path, json.dumps(body), content_type="application/json", **self.header
-        )
-
-
 @pytest.fixture
 def api(client: Client) -> Callable[[User], Api]:
-    def for_user(user: User) -> Api:
-        _, raw = api_token_issue(actor=None, user=user, name="Police case system")
-        return Api(client, raw)
-
-    return for_user
+    return lambda user: api_for(client, user, "Police case system")
 
 
 @pytest.fixture
