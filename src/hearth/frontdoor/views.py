@@ -21,6 +21,7 @@ from hearth.casework.models import ChildInNeedEpisode
 from hearth.core import audit
 from hearth.core.access import public, requires
 from hearth.core.models import User
+from hearth.core.services import ConcurrentEditError
 from hearth.core.views.submit import posted, posted_int, submitted
 from hearth.people.matching import Candidate, find_matches
 from hearth.people.policies import person_for
@@ -241,12 +242,16 @@ def contact_link(request: HttpRequest, pk: int) -> HttpResponse:
     if not person_id.isdigit():
         raise Http404
     person = person_for(_viewer(request), int(person_id))
-    services.contact_link_person(
-        actor=_viewer(request),
-        contact=contact,
-        person=person,
-        expected_version=posted_int(request, "version"),
-    )
+    try:
+        services.contact_link_person(
+            actor=_viewer(request),
+            contact=contact,
+            person=person,
+            expected_version=posted_int(request, "version"),
+        )
+    except (ValidationError, ConcurrentEditError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("frontdoor:contact", pk=contact.pk)
     messages.success(request, f"Linked to {person.full_name}")
     return redirect("frontdoor:contact", pk=contact.pk)
 
@@ -278,8 +283,8 @@ def contact_new_person(request: HttpRequest, pk: int) -> HttpResponse:
             person=person,
             expected_version=posted_int(request, "version"),
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except (ValidationError, ConcurrentEditError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect("frontdoor:contact", pk=contact.pk)
     messages.success(request, f"Recorded {person.full_name} (child ID {person.child_id})")
     return redirect("frontdoor:contact", pk=contact.pk)

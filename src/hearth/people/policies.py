@@ -46,9 +46,3 @@ def person_for(user: User, pk: int, action: str = "view") -> Person:
             )
         raise Http404("No such person")
     return person
-
-
-def may_open_restricted(user: User, person: Person) -> bool:
-    if not person.is_restricted:
-        return True
-    return RestrictedAccess.objects.filter(person=person, user=user, ended_at__isnull=True).exists()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, Value, When
@@ -166,10 +165,3 @@ def overdue_counts(*, by: str, now: dt.datetime | None = None) -> dict[object, i
         .annotate(n=Count("id"))
     )
     return {row[by]: row["n"] for row in rows}
-
-
-def subjects_with_deadlines(rule_codes: Iterable[str] | None = None) -> QuerySet[Deadline]:
-    deadlines = Deadline.objects.all()
-    if rule_codes is not None:
-        deadlines = deadlines.filter(rule_code__in=list(rule_codes))
-    return deadlines.values_list("subject_type", "subject_id").distinct()  # type: ignore[return-value]

@@ -477,3 +477,31 @@ def test_stepping_down_from_social_care_opens_early_help(
     early_help = child.early_help_episodes.get()
     assert early_help.stepped_down_from == episode
     assert client.get(url).status_code == 404  # closed: nothing to step down
+
+
+def test_linking_a_decided_contact_is_refused_with_a_message(
+    social_worker: User, make_user: Callable[..., User], client_for: Client, contact: Contact
+) -> None:
+    manager = make_user("team_manager")
+    contact = services.contact_screen(
+        actor=social_worker, contact=contact, consent="obtained", consent_reason="",
+        consent_authorised_by=None, rating="green", expected_version=contact.version,
+    )  # fmt: skip
+    contact = services.contact_recommend(
+        actor=social_worker, contact=contact, outcome="advice", rationale=REASONS,
+        expected_version=contact.version,
+    )  # fmt: skip
+    contact = services.contact_decide(
+        actor=manager, contact=contact, outcome="advice", rationale=REASONS,
+        expected_version=contact.version,
+    )  # fmt: skip
+    other = person_create(actor=social_worker, data={"forename": "Zed", "surname": "Other"})
+    client = client_for(social_worker)
+    response = client.post(
+        reverse("frontdoor:contact-link", args=[contact.pk]),
+        {"person": other.pk, "version": contact.version},
+        follow=True,
+    )
+    assert "This contact has been decided" in response.content.decode()
+    contact.refresh_from_db()
+    assert contact.person != other
