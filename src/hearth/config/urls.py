@@ -2,9 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("hearth.reporting.urls")),
     path("", include("hearth.core.urls")),
     path("timescales/", include("hearth.timescales.urls")),
     path("people/", include("hearth.people.urls")),
     path("front-door/", include("hearth.frontdoor.urls")),
+    path("workforce/", include("hearth.workforce.urls")),
+    path("supervision/", include("hearth.supervision.urls")),
+    path("escalations/", include("hearth.escalations.urls")),
+    path("case-audits/", include("hearth.case_audits.urls")),
+    path("notifications/", include("hearth.notifications.urls")),
+    # Each app's API lives beside it; all of it is under /api/.
+    path("api/", include("hearth.workforce.api_urls")),
+    path("api/", include("hearth.escalations.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 # (label, url name, permission needed or None for every signed-in user)
 NAVIGATION: list[tuple[str, str, str | None]] = [
-    ("Home", "core:home", None),
+    ("Home", "reporting:home", None),
+    ("Notifications", "notifications:list", None),
     ("People", "people:search", "core.view_case_records"),
     ("MASH", "frontdoor:queue", "core.view_case_records"),
     ("Send a contact", "frontdoor:partner-contact", "core.submit_partner_contacts"),
@@ -41,7 +42,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for label, name, perm in NAVIGATION:
         if perm is None or user.has_perm(perm):
             url = reverse(name)
-            active = request.path == url if name == "core:home" else request.path.startswith(url)
+            home = name == "reporting:home"
+            active = request.path == url if home else request.path.startswith(url)
             items.append({"label": label, "url": url, "active": active})
     # A callable: templates evaluate it (one query) only where the header shows the name.
     return {"nav_items": items, "council_name": _council_name}

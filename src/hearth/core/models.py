@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .choices import AuditAction, EmploymentType, RoleCode, ServiceArea
 
@@ -197,8 +197,17 @@ class Team(BaseModel):
     manager = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="managed_teams"
     )
-    caseload_threshold = models.PositiveSmallIntegerField(
-        default=18, help_text="Weighted cases per FTE above which the manager is alerted."
+    # Weighted caseload units per full-time worker (a 0.5 FTE worker's thresholds are half):
+    # above amber the allocation page warns; above red the manager must give a reason to allocate.
+    caseload_amber = models.PositiveSmallIntegerField(
+        "Caseload amber threshold",
+        default=18,
+        help_text="Weighted cases per full-time worker above which the manager is warned.",
+    )
+    caseload_red = models.PositiveSmallIntegerField(
+        "Caseload red threshold",
+        default=22,
+        help_text="Weighted cases per full-time worker above which a caseload is unsafe.",
     )
     is_active = models.BooleanField(default=True)
     members = models.ManyToManyField(  # type: ignore[var-annotated]
@@ -207,6 +216,12 @@ class Team(BaseModel):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(caseload_red__gt=F("caseload_amber")),
+                name="team_caseload_red_above_amber",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -201,7 +201,7 @@ def user_deactivate(
 
 # --- teams -------------------------------------------------------------------------------------
 
-TEAM_FIELDS = ("name", "service_area", "manager", "caseload_threshold", "is_active")
+TEAM_FIELDS = ("name", "service_area", "manager", "caseload_amber", "caseload_red", "is_active")
 
 
 @transaction.atomic

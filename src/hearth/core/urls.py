@@ -5,12 +5,11 @@ from hearth.people import api as people_api
 
 from .api import docs as api_docs
 from .api import views as api
-from .views import account, audit, home, public, staff
+from .views import account, audit, public, staff
 
 app_name = "core"
 
 urlpatterns = [
-    path("", home.home, name="home"),
     path("healthz", public.healthz, name="healthz"),
     # account
     path("sign-in/", account.SignInView.as_view(), name="sign-in"),

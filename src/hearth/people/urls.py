@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("new/", views.person_create, name="create"),
     path("<int:pk>/", views.person_detail, name="detail"),
+    path("<int:pk>/chronology/", views.chronology, name="chronology"),
     path("<int:pk>/edit/", views.person_edit, name="edit"),
     path("<int:pk>/names/new/", views.name_add, name="name-add"),
     path("<int:pk>/addresses/new/", views.address_add, name="address-add"),

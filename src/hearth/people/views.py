@@ -7,6 +7,7 @@ not see them) and every view of a record is written to the audit trail.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -27,6 +28,7 @@ from hearth.core.templatetags.govuk import govuk_date
 from hearth.core.views.submit import apply_errors, posted, posted_int, submitted
 
 from . import genogram, selectors, services
+from .chronology import chronology_for, registered_sources
 from .forms import (
     ADDRESS_FIELDS,
     AddressForm,
@@ -44,6 +46,7 @@ from .forms import (
 from .matching import Candidate, Match, find_matches
 from .merging import merge_people, undo_merge
 from .models import FamilyGroup, FamilyMembership, Person, Relationship
+from .panels import render_panels
 from .policies import EDIT, VIEW, person_for, persons_visible_to
 from .validators import normalise_nhs_number
 
@@ -285,6 +288,57 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_edit": may_edit,
             "may_manage": viewer.has_perm(MANAGE),
             "named_staff": selectors.named_staff(person) if person.is_restricted else [],
+            "panels": render_panels(request, person),
+        },
+    )
+
+
+def _date_param(request: HttpRequest, name: str, errors: dict[str, str]) -> dt.date | None:
+    value = request.GET.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors[name] = "Enter a date in the form YYYY-MM-DD, like 2026-03-31"
+        return None
+
+
+@requires(VIEW)
+def chronology(request: HttpRequest, pk: int) -> HttpResponse:
+    """The child's timeline from every area of the record, filterable; prints as a document."""
+    viewer = _viewer(request)
+    person = person_for(viewer, pk)
+    audit.record_view(actor=viewer, obj=person, person_id=person.pk, detail="Chronology")
+    sources = registered_sources()
+    known = {s.kind for s in sources}
+    kinds = [k for k in request.GET.getlist("kind") if k in known]
+    errors: dict[str, str] = {}
+    since = _date_param(request, "since", errors)
+    until = _date_param(request, "until", errors)
+    if since and until and until < since:
+        errors["until"] = "The end date must be the same as or after the start date"
+    significant = request.GET.get("significant") == "1"
+    entries = (
+        []
+        if errors
+        else chronology_for(
+            person, viewer, kinds=kinds, since=since, until=until, significant_only=significant
+        )
+    )
+    return render(
+        request,
+        "people/chronology.html",
+        {
+            "person": person,
+            "entries": entries,
+            "sources": sources,
+            "labels": {s.kind: s.label for s in sources},
+            "chosen": set(kinds),
+            "since": request.GET.get("since", ""),
+            "until": request.GET.get("until", ""),
+            "significant": significant,
+            "errors": errors,
         },
     )
 

@@ -37,6 +37,12 @@ INSTALLED_APPS = [
     "hearth.people",
     "hearth.casework",
     "hearth.frontdoor",
+    "hearth.notifications",
+    "hearth.workforce",
+    "hearth.supervision",
+    "hearth.escalations",
+    "hearth.case_audits",
+    "hearth.reporting",
     "hearth.demo",
 ]
 
@@ -108,7 +114,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "core:sign-in"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "reporting:home"
 LOGOUT_REDIRECT_URL = "core:sign-in"
 
 # Sessions end after 30 idle minutes: each request pushes the expiry forward.
@@ -186,6 +192,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 HEARTH_COUNCIL_NAME = os.environ.get("HEARTH_COUNCIL_NAME", "")
+# The address staff reach Hearth at, for links in notification emails (no trailing slash).
+HEARTH_BASE_URL = os.environ.get("HEARTH_BASE_URL", "")
 # generate_council creates demo accounts with a published password: never in a real deployment.
 HEARTH_ALLOW_SYNTHETIC_DATA = os.environ.get("HEARTH_ALLOW_SYNTHETIC_DATA", "1") == "1"
 

@@ -30,7 +30,8 @@ class TeamSerializer(serializers.ModelSerializer[Team]):
             "name",
             "service_area",
             "manager",
-            "caseload_threshold",
+            "caseload_amber",
+            "caseload_red",
             "is_active",
             "member_count",
         ]

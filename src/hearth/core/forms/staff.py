@@ -107,12 +107,25 @@ class TeamForm(VersionedForm):
         required=False,
         label="Team manager (optional)",
     )
-    caseload_threshold = forms.IntegerField(
+    caseload_amber = forms.IntegerField(
         min_value=1,
         max_value=60,
-        label="Caseload alert threshold",
-        help_text="Weighted cases per full-time worker above which the manager is alerted.",
+        label="Caseload amber threshold",
+        help_text="Weighted cases per full-time worker above which the manager is warned.",
     )
+    caseload_red = forms.IntegerField(
+        min_value=2,
+        max_value=80,
+        label="Caseload red threshold",
+        help_text="Weighted cases per full-time worker above which a caseload is unsafe.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        amber, red = data.get("caseload_amber"), data.get("caseload_red")
+        if amber is not None and red is not None and red <= amber:
+            self.add_error("caseload_red", "The red threshold must be higher than the amber one")
+        return data
 
 
 class TeamMemberForm(GovukForm):

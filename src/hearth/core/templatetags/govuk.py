@@ -106,3 +106,12 @@ def govuk_page_items(page_obj: Any) -> list[dict[str, Any]]:
         else:
             items.append({"number": number, "current": number == page_obj.number})
     return items
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``{{ labels|get_item:kind }}``: a dictionary value by a variable key ("" when absent)."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""

@@ -20,11 +20,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_change_writes_exactly_one_event_with_old_and_new_values(admin_user: User) -> None:
-    team = TeamFactory(name="Front door east", caseload_threshold=18)
+    team = TeamFactory(name="Front door east", caseload_amber=18)
     before = AuditEvent.objects.count()
     token = context.set_current(context.RequestContext(request_id="req-123", ip_address="10.1.2.3"))
     try:
-        services.team_update(actor=admin_user, team=team, data={"caseload_threshold": 20})
+        services.team_update(actor=admin_user, team=team, data={"caseload_amber": 20})
     finally:
         context.reset(token)
     assert AuditEvent.objects.count() == before + 1
@@ -33,15 +33,15 @@ def test_a_change_writes_exactly_one_event_with_old_and_new_values(admin_user: U
     assert event.actor == admin_user
     assert event.object_type == "core.team"
     assert event.object_id == str(team.pk)
-    assert event.changes == {"caseload_threshold": [18, 20]}
+    assert event.changes == {"caseload_amber": [18, 20]}
     assert event.request_id == "req-123"
     assert event.ip_address == "10.1.2.3"
 
 
 def test_an_unchanged_save_writes_nothing(admin_user: User) -> None:
-    team = TeamFactory(caseload_threshold=18)
+    team = TeamFactory(caseload_amber=18)
     before = AuditEvent.objects.count()
-    services.team_update(actor=admin_user, team=team, data={"caseload_threshold": 18})
+    services.team_update(actor=admin_user, team=team, data={"caseload_amber": 18})
     assert AuditEvent.objects.count() == before
 
 
@@ -59,7 +59,7 @@ def test_a_failed_change_writes_no_event_and_changes_nothing(admin_user: User) -
 def test_the_http_request_id_and_address_reach_the_event(
     admin_user: User, client_for: Callable[[User], Any]
 ) -> None:
-    team = TeamFactory(name="Leaving care north", caseload_threshold=18)
+    team = TeamFactory(name="Leaving care north", caseload_amber=18)
     c = client_for(admin_user)
     response = c.post(
         reverse("core:team-edit", args=[team.pk]),
@@ -67,14 +67,15 @@ def test_the_http_request_id_and_address_reach_the_event(
             "version": team.version,
             "name": team.name,
             "service_area": "leaving_care",
-            "caseload_threshold": 22,
+            "caseload_amber": 20,
+            "caseload_red": 24,
         },
         HTTP_X_REQUEST_ID="trace-abc",
         REMOTE_ADDR="192.0.2.44",
     )
     assert response.status_code == 302
     event = AuditEvent.objects.filter(object_type="core.team", action="update").latest("id")
-    assert event.changes["caseload_threshold"] == [18, 22]
+    assert event.changes["caseload_amber"] == [18, 20]
     assert event.changes["service_area"] == ["assessment", "leaving_care"]
     assert event.request_id == "trace-abc"
     assert event.ip_address == "192.0.2.44"

@@ -42,8 +42,9 @@ def _ok(request: Any) -> HttpResponse:
 urlpatterns = [
     path(
         "",
-        include(([path("", _ok, name="home"), path("sign-out/", _ok, name="sign-out")], "core")),
-    )
+        include(([path("sign-out/", _ok, name="sign-out")], "core")),
+    ),
+    path("", include(([path("", _ok, name="home")], "reporting"))),
 ]
 
 

@@ -52,12 +52,12 @@ def test_swe_registration_number_format_is_enforced(admin_user: User, value: str
 
 
 def test_concurrent_edit_is_detected_and_the_second_writer_told(admin_user: User) -> None:
-    team = TeamFactory(caseload_threshold=18)
+    team = TeamFactory(caseload_amber=18)
     opened_version = team.version
     services.team_update(
         actor=admin_user,
         team=team,
-        data={"caseload_threshold": 19},
+        data={"caseload_amber": 19},
         expected_version=opened_version,
     )
     stale = type(team).objects.get(pk=team.pk)
@@ -65,11 +65,11 @@ def test_concurrent_edit_is_detected_and_the_second_writer_told(admin_user: User
         services.team_update(
             actor=admin_user,
             team=stale,
-            data={"caseload_threshold": 25},
+            data={"caseload_amber": 21},
             expected_version=opened_version,
         )
     stale.refresh_from_db()
-    assert stale.caseload_threshold == 19
+    assert stale.caseload_amber == 19
 
 
 def test_concurrent_edit_through_the_form_shows_a_message(
@@ -80,15 +80,16 @@ def test_concurrent_edit_through_the_form_shows_a_message(
     form = {
         "name": "Adoption team",
         "service_area": "adoption",
-        "caseload_threshold": 15,
+        "caseload_amber": 15,
+        "caseload_red": 20,
         "version": team.version,
     }
     assert c.post(reverse("core:team-edit", args=[team.pk]), form).status_code == 302
-    again = c.post(reverse("core:team-edit", args=[team.pk]), {**form, "caseload_threshold": 12})
+    again = c.post(reverse("core:team-edit", args=[team.pk]), {**form, "caseload_amber": 12})
     assert again.status_code == 200
     assert "Someone else changed this record" in again.content.decode()
     team.refresh_from_db()
-    assert team.caseload_threshold == 15
+    assert team.caseload_amber == 15
 
 
 def test_employment_dates_checked_in_form_and_database(

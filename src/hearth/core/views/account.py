@@ -94,7 +94,7 @@ def _safe_next(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return str(reverse_lazy("core:home"))
+    return str(reverse_lazy("reporting:home"))
 
 
 @signed_in("the signed-in user verifies their own second factor")
@@ -124,7 +124,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if getattr(user, "is_verified", lambda: False)():
         messages.info(request, "Two-factor sign-in is already set up for your account")
-        return redirect("core:home")
+        return redirect("reporting:home")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None or request.method == "GET":
         device = services.totp_device_start(user=user)
@@ -133,7 +133,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if services.totp_device_confirm(user=user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             messages.success(request, "Two-factor sign-in is set up")
-            return redirect("core:home")
+            return redirect("reporting:home")
         form.add_error("token", "The code is not correct. Enter the code shown in the app now")
     qr_data_uri = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")

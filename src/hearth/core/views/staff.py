@@ -141,7 +141,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("core.manage_users")
 @require_http_methods(["GET", "POST"])
 def team_create(request: HttpRequest) -> HttpResponse:
-    form = TeamForm(posted(request), initial={"caseload_threshold": 18})
+    form = TeamForm(posted(request), initial={"caseload_amber": 18, "caseload_red": 22})
     team = submitted(request, form, lambda d: services.team_create(actor=_viewer(request), **d))
     if team is not None:
         messages.success(request, f"{team.name} has been created")
@@ -158,7 +158,8 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "name": team.name,
         "service_area": team.service_area,
         "manager": team.manager_id,
-        "caseload_threshold": team.caseload_threshold,
+        "caseload_amber": team.caseload_amber,
+        "caseload_red": team.caseload_red,
     }
     form = TeamForm(posted(request), initial=initial)
     version = posted_int(request, "version")

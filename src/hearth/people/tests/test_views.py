@@ -109,9 +109,9 @@ def page(response: Any) -> str:
 def test_people_is_in_the_navigation_for_case_record_staff_only(
     social_worker: User, make_user: Callable[..., User], client_for: Client
 ) -> None:
-    home = page(client_for(social_worker).get(reverse("core:home")))
+    home = page(client_for(social_worker).get(reverse("reporting:home")))
     assert f'href="{reverse("people:search")}"' in home
-    partner = page(client_for(make_user("partner_agency")).get(reverse("core:home")))
+    partner = page(client_for(make_user("partner_agency")).get(reverse("reporting:home")))
     assert f'href="{reverse("people:search")}"' not in partner
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ..access import signed_in
-from ..choices import RoleCode
-from ..models import User
-from ..selectors import current_council, teams_for_home
+from hearth.core.access import signed_in
+from hearth.core.choices import RoleCode
+from hearth.core.models import User
+from hearth.core.selectors import current_council, teams_for_home
 
 # What each role's home panel says it is for, until later issues fill it with live work lists.
 ROLE_HOME: dict[str, str] = {
@@ -41,6 +41,6 @@ def home(request: HttpRequest) -> HttpResponse:
     council = current_council()
     return render(
         request,
-        "core/home.html",
+        "reporting/home.html",
         {"panels": panels, "teams": teams, "council": council},
     )

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WorkforceConfig(AppConfig):
+    name = "hearth.workforce"
+    label = "workforce"
+    verbose_name = "Allocations, caseloads and workforce"
