@@ -123,6 +123,7 @@ class User(AbstractBaseUser, BaseModel):
             ("view_performance", "See performance reports and returns"),
             ("chair_reviews", "Chair reviews and conferences"),
             ("submit_partner_contacts", "Send contacts to the front door"),
+            ("manage_case_audits", "Run case audit programmes and moderate audits"),
         ]
         constraints = [
             models.CheckConstraint(

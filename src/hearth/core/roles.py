@@ -22,13 +22,21 @@ DEFAULT_ROLE_PERMISSIONS: dict[str, dict[str, object]] = {
         "perms": MANAGEMENT,
         "description": "Manages a team: allocation, supervision, management oversight.",
     },
-    RoleCode.SERVICE_MANAGER: {"perms": MANAGEMENT, "description": "Manages several teams."},
+    RoleCode.SERVICE_MANAGER: {
+        "perms": [*MANAGEMENT, "core.manage_case_audits"],
+        "description": "Manages several teams.",
+    },
     RoleCode.HEAD_OF_SERVICE: {
-        "perms": [*MANAGEMENT, "timescales.manage_local_standards"],
+        "perms": [*MANAGEMENT, "core.manage_case_audits", "timescales.manage_local_standards"],
         "description": "Leads a service area; sets local practice standards.",
     },
     RoleCode.DIRECTOR: {
-        "perms": [*MANAGEMENT, "core.view_audit", "timescales.manage_local_standards"],
+        "perms": [
+            *MANAGEMENT,
+            "core.view_audit",
+            "core.manage_case_audits",
+            "timescales.manage_local_standards",
+        ],
         "description": "Director of children's services.",
     },
     RoleCode.IRO: {
@@ -53,7 +61,12 @@ DEFAULT_ROLE_PERMISSIONS: dict[str, dict[str, object]] = {
         "description": "Reports, indicators and statutory returns.",
     },
     RoleCode.AUDITOR: {
-        "perms": ["core.view_case_records", "core.view_audit", "core.view_staff_directory"],
+        "perms": [
+            "core.view_case_records",
+            "core.view_audit",
+            "core.view_staff_directory",
+            "core.manage_case_audits",
+        ],
         "description": "Case audit and information governance; reads the audit trail.",
     },
     RoleCode.SYSTEM_ADMINISTRATOR: {
