@@ -89,6 +89,8 @@ def record(
     )
 
 
-def record_view(*, actor: User, obj: models.Model, person_id: str | int | None = None) -> None:
-    """A view of a person's record (access log)."""
-    record(actor=actor, action=AuditAction.VIEW, obj=obj, person_id=person_id)
+def record_view(
+    *, actor: User, obj: models.Model, person_id: str | int | None = None, detail: str = ""
+) -> None:
+    """A view of a person's record (access log); `detail` says which part of it."""
+    record(actor=actor, action=AuditAction.VIEW, obj=obj, person_id=person_id, detail=detail)

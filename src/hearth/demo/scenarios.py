@@ -2,7 +2,10 @@
 
 Rates are per 10,000 children aged 0-17 (docs: domain.md §2). `typical` is the England average for
 2025; `stressed` is modelled on the 2018-19 inadequate county in domain.md §2.6 (high vacancy and
-agency use, too few social workers, caseloads of 25-35); `improving` sits between the two.
+agency use, too few social workers, caseloads of 25-35); `improving` sits between the two;
+`struggling` is the same county at its 2019-20 monitoring visits: about 90 children unallocated
+(86 in a county of about 170,000 children, so 5.3 per 10,000 here), some for weeks, an average
+caseload of 26 with some workers above 35, about 40% agency, supervision often overdue.
 """
 
 from __future__ import annotations
@@ -35,6 +38,12 @@ class Scenario:
     agency_tenure_months: float  # mean time in post, agency staff
     # Oversight [our estimates]: share of supervision sessions held within the council's standard.
     supervision_on_time: float = 0.85
+    # Allocation: children with an open episode and no social worker at the reference date beyond
+    # the day or two a new referral waits (per 10,000 children), and the longest such wait; the
+    # spread of caseloads between workers (sigma of a lognormal share of the team's cases).
+    unallocated_per_10k: float = 0.0
+    longest_unallocated_days: int = 3
+    caseload_spread: float = 0.25
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -74,6 +83,8 @@ SCENARIOS: dict[str, Scenario] = {
             permanent_tenure_years=5.0,
             agency_tenure_months=8,
             supervision_on_time=0.7,
+            unallocated_per_10k=1.0,
+            longest_unallocated_days=14,
         ),
         Scenario(
             name="stressed",
@@ -95,6 +106,33 @@ SCENARIOS: dict[str, Scenario] = {
             permanent_tenure_years=3.5,
             agency_tenure_months=6,
             supervision_on_time=0.45,  # Ofsted: supervision irregular
+            unallocated_per_10k=3.0,
+            longest_unallocated_days=60,
+            caseload_spread=0.35,
+        ),
+        Scenario(
+            name="struggling",
+            description=(
+                "The inadequate county at its 2019-20 monitoring visits: about 90 children"
+                " unallocated (at 170,000 children), caseload 26 with some above 35, 40% agency"
+            ),
+            cin_per_10k=330,
+            cp_per_10k=41,
+            cla_per_10k=65,
+            care_leavers_per_10k=30,
+            caseload=26.0,
+            agency_rate=0.40,
+            vacancy_rate=0.30,
+            asye_share=0.15,
+            part_time_share=0.15,
+            children_per_iro=80,
+            care_leavers_per_pa=25,
+            permanent_tenure_years=3.5,
+            agency_tenure_months=6,
+            supervision_on_time=0.4,
+            unallocated_per_10k=5.3,
+            longest_unallocated_days=42,
+            caseload_spread=0.3,
         ),
     )
 }

@@ -663,6 +663,10 @@ def step_down_to_early_help(
         person_id=episode.person_id,
         detail="Stepped down to early help",
     )
+    # The case closes to social care: the social worker and others on it stop holding it.
+    from hearth.workforce.services import allocations_end_for_closed_case
+
+    allocations_end_for_closed_case(actor=actor, person=episode.person, on=on)
     return early_help_open(
         actor=actor,
         person=episode.person,

@@ -44,7 +44,7 @@ def assert_nothing_written() -> None:
         ({"children": 2_000_001}, "--children must be between 1,000 and 2,000,000"),
         ({"years": 0}, "--years must be between 1 and 10"),
         ({"years": 11}, "--years must be between 1 and 10"),
-        ({"scenario": "chaotic"}, "Choose one of: typical, improving, stressed"),
+        ({"scenario": "chaotic"}, "Choose one of: typical, improving, stressed, struggling"),
         (
             {"reference_date": "31/03/2025"},
             "--reference-date must be a date in the form YYYY-MM-DD",

@@ -285,7 +285,8 @@ def test_asye_are_newly_qualified_social_workers(generated: GenerationResult) ->
 
 
 @pytest.mark.parametrize(
-    ("scenario", "children"), [("typical", 40_000), ("improving", 40_000), ("stressed", 40_000)]
+    ("scenario", "children"),
+    [("typical", 40_000), ("improving", 40_000), ("stressed", 40_000), ("struggling", 40_000)],
 )
 def test_workforce_proportions(scenario: str, children: int) -> None:
     params = SCENARIOS[scenario]
