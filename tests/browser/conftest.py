@@ -13,13 +13,15 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
+# The running server's environment, for tests that set a scene with manage.py (server_manage).
+_SERVER_ENV: dict[str, str] = {}
 
 
 def _free_port() -> int:
@@ -39,6 +41,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "HEARTH_STATIC_ROOT": str(db.parent / "static"),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
+    _SERVER_ENV.update(env)
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
     subprocess.run(
         [*manage, "generate_council", "--seed", "5", "--children", "5000", "-v0"],
@@ -65,6 +68,23 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture
+def server_manage(server_url: str) -> Callable[..., str]:
+    """Run a manage.py command on the test server's database; returns its output."""
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *args],
+            env=_SERVER_ENV,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
+
+    return run
 
 
 @pytest.fixture(scope="session")

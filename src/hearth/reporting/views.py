@@ -1,4 +1,7 @@
-"""The home page: one panel per role the user holds (later issues fill them with work lists)."""
+"""The home page: what needs each person today. A manager sees their teams' unallocated children,
+caseloads over threshold, overdue statutory items, decisions, escalations, supervision and audit
+actions, each linking to the list behind it; a social worker sees their children with what is due
+next; other roles see what their role is for."""
 
 from __future__ import annotations
 
@@ -9,8 +12,11 @@ from hearth.core.access import signed_in
 from hearth.core.choices import RoleCode
 from hearth.core.models import User
 from hearth.core.selectors import current_council, teams_for_home
+from hearth.workforce.policies import teams_for_caseloads
 
-# What each role's home panel says it is for, until later issues fill it with live work lists.
+from . import selectors
+
+# What each role's home panel says it is for.
 ROLE_HOME: dict[str, str] = {
     RoleCode.SOCIAL_WORKER: "Your children, visits and deadlines due this week.",
     RoleCode.SENIOR_PRACTITIONER: "Your children and the cases you oversee for the team manager.",
@@ -30,6 +36,7 @@ ROLE_HOME: dict[str, str] = {
     RoleCode.SYSTEM_ADMINISTRATOR: "Users, teams, roles and local settings.",
     RoleCode.PARTNER_AGENCY: "Send a contact to the front door and follow the contacts you sent.",
 }
+CASE_HOLDERS = (RoleCode.SOCIAL_WORKER, RoleCode.SENIOR_PRACTITIONER)
 
 
 @signed_in("every signed-in user has a home page showing what their roles allow")
@@ -37,10 +44,21 @@ def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     roles = list(user.roles.order_by("name"))
     panels = [{"role": role, "summary": ROLE_HOME.get(role.code, "")} for role in roles]
-    teams = list(teams_for_home(user=user))
-    council = current_council()
+    manager = None
+    if user.has_perm("core.manage_allocations"):
+        teams = teams_for_caseloads(user)
+        manager = selectors.manager_page(viewer=user, teams=teams)
+    worker = None
+    if user.has_role(*CASE_HOLDERS):
+        worker = selectors.worker_page(viewer=user)
     return render(
         request,
         "reporting/home.html",
-        {"panels": panels, "teams": teams, "council": council},
+        {
+            "panels": panels,
+            "teams": list(teams_for_home(user=user)),
+            "council": current_council(),
+            "manager": manager,
+            "worker": worker,
+        },
     )

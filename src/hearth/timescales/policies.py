@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from hearth.core.models import Team, User
-from hearth.core.policies import teams_visible_to
+from hearth.core.policies import teams_visible_to, users_visible_to
 
 from .models import BankHoliday, HolidaySource, LocalStandard
 
@@ -43,6 +43,13 @@ def team_deadlines_for(user: User, pk: int) -> Team:
     if not may_oversee(user):
         raise PermissionDenied
     return get_object_or_404(teams_visible_to(user), pk=pk)
+
+
+def worker_deadlines_for(user: User, pk: int) -> User:
+    """A worker whose deadlines the user may list: managers and analysts, for staff they can see."""
+    if not may_oversee(user):
+        raise PermissionDenied
+    return get_object_or_404(users_visible_to(user), pk=pk)
 
 
 def may_view_service(user: User) -> bool:

@@ -60,6 +60,13 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
         team = policies.team_deadlines_for(viewer, int(pk))
         heading = f"{team.name}: deadlines"
         f = selectors.DeadlineFilter(team=team, overdue_only=overdue_only, due_within_days=28)
+    elif scope.startswith("worker-"):
+        pk = scope.removeprefix("worker-")
+        if not pk.isdigit():
+            raise Http404
+        worker = policies.worker_deadlines_for(viewer, int(pk))
+        heading = f"{worker.full_name}: deadlines"
+        f = selectors.DeadlineFilter(worker=worker, overdue_only=overdue_only, due_within_days=28)
     elif scope.startswith("service-"):
         area = scope.removeprefix("service-")
         if area not in ServiceArea.values or not policies.may_view_service(viewer):

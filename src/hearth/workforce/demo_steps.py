@@ -346,25 +346,24 @@ def _responsibility(
 ) -> None:
     """Each child's deadlines belong to their lead worker and team, or to the queue's team."""
     areas = {t.pk: t.service_area for t in ctx.teams}
-    subjects = FastRows(ctx, ClockSubject)
-    existing = set(
-        ClockSubject.objects.filter(subject_type="child").values_list("subject_id", flat=True)
+    owners: dict[int, tuple[int | None, int]] = {p: (w, t) for p, (w, t) in leads.items()}
+    owners.update({p: (None, t) for p, t in queue.items() if t})
+    # Earlier steps may have made a child's row already (recording clock events): update those.
+    existing = list(ClockSubject.objects.filter(subject_type="child", subject_id__in=list(owners)))
+    for row in existing:
+        row.worker_id, row.team_id = owners[row.subject_id]
+        row.service_area = areas.get(row.team_id, "")
+    ClockSubject.objects.bulk_update(
+        existing, ["worker_id", "team_id", "service_area"], batch_size=2000
     )
-    for person, (worker, team) in leads.items():
-        if person not in existing:
+    subjects = FastRows(ctx, ClockSubject)
+    done = {row.subject_id for row in existing}
+    for person, (worker, team) in owners.items():
+        if person not in done:
             subjects.add(
                 subject_type="child",
                 subject_id=person,
                 worker_id=worker,
-                team_id=team,
-                service_area=areas.get(team, ""),
-            )
-    for person, team in queue.items():
-        if person not in existing and team:
-            subjects.add(
-                subject_type="child",
-                subject_id=person,
-                worker_id=None,
                 team_id=team,
                 service_area=areas.get(team, ""),
             )

@@ -32,7 +32,7 @@ from hearth.people.models import Person, Relationship
 from hearth.timescales.models import ClockSubject
 
 from . import cases
-from .codes import CaseRole, CaseType
+from .codes import CaseRole, CaseType, EndReason
 from .models import DEFAULT_CASE_WEIGHTS, Allocation, CaseWeight, Establishment
 
 LEAD = CaseRole.LEAD_SOCIAL_WORKER
@@ -52,15 +52,21 @@ SIBLING_KINDS = ("sibling", "half_sibling")
 LEAVING_SOON_DAYS = 56  # leavers whose children need reallocating: ending within 8 weeks
 
 
+def plain(number: Decimal) -> str:
+    """A decimal as people write it: 10, 18.5, 0.6 (``normalize()`` alone gives 1E+1 for 10)."""
+    return format(number.normalize(), "f")
+
+
 # --- one child ---------------------------------------------------------------------------------
 
 
 def current_allocations(person: Person) -> QuerySet[Allocation]:
     """Everyone now holding a role on the child's case, lead social worker first."""
+    lead_first = Case(When(role=LEAD, then=Value(0)), default=Value(1))
     return (
         Allocation.objects.filter(person=person, end_date__isnull=True)
         .select_related("worker", "team")
-        .order_by("role", "start_date")
+        .order_by(lead_first, "role", "start_date")
     )
 
 
@@ -139,9 +145,14 @@ def unallocated_children(
     One query per kind of episode.
     """
     has_lead = Allocation.objects.filter(person_id=OuterRef("person_id"), role=LEAD, end_date=None)
-    last_lead = Allocation.objects.filter(
-        person_id=OuterRef("person_id"), role=LEAD, end_date__gte=OuterRef("opened_on")
-    ).order_by("-end_date", "-id")
+    # An allocation entered in error never happened: it neither ends the wait nor names a worker.
+    last_lead = (
+        Allocation.objects.filter(
+            person_id=OuterRef("person_id"), role=LEAD, end_date__gte=OuterRef("opened_on")
+        )
+        .exclude(end_reason=EndReason.ENTERED_IN_ERROR)
+        .order_by("-end_date", "-id")
+    )
     clock_team = ClockSubject.objects.filter(subject_type="child", subject_id=OuterRef("person_id"))
     rating = (
         Contact.objects.filter(person_id=OuterRef("person_id"))
@@ -226,7 +237,9 @@ def unallocated_summary(*, teams: QuerySet[Team] | None = None) -> tuple[int, dt
 def _names(person_ids: list[int]) -> dict[int, str]:
     return {
         p.pk: p.full_name
-        for p in Person.objects.filter(pk__in=person_ids).only("pk", "forename", "surname")
+        for p in Person.objects.filter(pk__in=person_ids).only(
+            "pk", "forename", "surname", "date_of_birth", "expected_date_of_birth"
+        )
     }
 
 
@@ -302,12 +315,29 @@ def status_for(units: Decimal, amber: Decimal, red: Decimal) -> str:
     return "green"
 
 
-def case_holders(teams: QuerySet[Team]) -> list[TeamMembership]:
+def _in_team_on(today: dt.date) -> Q:
+    """Memberships that cover the day (one ending later, when someone moves team, still counts)."""
+    return Q(start_date__lte=today) & (Q(end_date__isnull=True) | Q(end_date__gte=today))
+
+
+def current_membership(worker: User, today: dt.date | None = None) -> TeamMembership | None:
+    """The worker's team now (the longest-standing, if they work in more than one)."""
+    today = today or timezone.localdate()
+    return (
+        TeamMembership.objects.filter(_in_team_on(today), user=worker)
+        .select_related("team")
+        .order_by("start_date", "pk")
+        .first()
+    )
+
+
+def case_holders(teams: QuerySet[Team], today: dt.date | None = None) -> list[TeamMembership]:
     """Current members of the teams who hold cases (social workers and senior practitioners)."""
+    today = today or timezone.localdate()
     return list(
         TeamMembership.objects.filter(
+            _in_team_on(today),
             team__in=teams,
-            end_date__isnull=True,
             user__is_active=True,
             user__roles__code__in=CASE_HOLDING_ROLES,
         )
@@ -323,7 +353,7 @@ def caseloads(*, teams: QuerySet[Team], today: dt.date | None = None) -> list[Wo
     Three queries: the members, the counts by worker and case type, the weights.
     """
     today = today or timezone.localdate()
-    members = case_holders(teams)
+    members = case_holders(teams, today)
     loads: dict[int, WorkerCaseload] = {}
     for m in members:
         if m.user_id in loads:
@@ -355,11 +385,7 @@ def _fill(loads: dict[int, WorkerCaseload]) -> None:
 
 
 def caseload_for(worker: User) -> WorkerCaseload:
-    membership = (
-        TeamMembership.objects.filter(user=worker, end_date__isnull=True)
-        .select_related("team")
-        .first()
-    )
+    membership = current_membership(worker)
     load = WorkerCaseload(
         worker=worker, team=membership.team if membership else None, fte=worker.fte
     )
@@ -396,17 +422,17 @@ def suggestions(*, person: Person, team: Team, adding_units: Decimal) -> list[Su
     ).values_list("worker_id", "person__forename"):
         sibling_workers[worker_id].append(name)
     previous = set(
-        Allocation.objects.filter(person=person, role=LEAD, end_date__isnull=False).values_list(
-            "worker_id", flat=True
-        )
+        Allocation.objects.filter(person=person, role=LEAD, end_date__isnull=False)
+        .exclude(end_reason=EndReason.ENTERED_IN_ERROR)
+        .values_list("worker_id", flat=True)
     )
     ranked = []
     today = timezone.localdate()
     for load in loads:
         after = load.units + adding_units
         reasons = [
-            f"{load.children} children, {load.units.normalize()} weighted units against amber at"
-            f" {load.amber_units.normalize()} ({load.fte.normalize()} FTE)"
+            f"{load.children} children, {plain(load.units)} weighted units against amber at"
+            f" {plain(load.amber_units)} ({plain(load.fte)} FTE)"
         ]
         score = load.headroom
         if load.worker.pk in sibling_workers:
@@ -558,6 +584,7 @@ def workforce_figures(*, on: dt.date, teams: QuerySet[Team] | None = None) -> li
     held = (
         Allocation.objects.filter(role=LEAD, start_date__lte=on, worker_id__in=list(holder_team))
         .filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
+        .exclude(end_reason=EndReason.ENTERED_IN_ERROR)
         .values("worker_id")
         .annotate(n=Count("id"))
         .order_by()

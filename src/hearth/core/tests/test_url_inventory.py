@@ -63,10 +63,22 @@ def test_public_views_are_exactly_the_listed_ones() -> None:
     assert public == set(PUBLIC)
 
 
+def _is_api(name: str) -> bool:
+    """The core API's views, and each app's API namespace (``<app>-api:``)."""
+    return name.startswith("core:api-") or name.split(":", 1)[0].endswith("-api")
+
+
+def test_each_app_api_is_checked() -> None:
+    names = {name for _, name, _ in _patterns()}
+    assert "workforce-api:allocation-list" in names
+    assert _is_api("workforce-api:allocation-list")
+    assert not _is_api("workforce:queue")
+
+
 @pytest.mark.django_db
 def test_every_non_public_page_sends_an_anonymous_visitor_to_sign_in(client: Any) -> None:
     for route, name, _ in _patterns():
-        if name in PUBLIC or name.startswith("core:api-"):
+        if name in PUBLIC or _is_api(name):
             continue
         url = "/" + re.sub(r"<\w+:\w+>", "1", route)
         response = client.get(url)
@@ -77,6 +89,6 @@ def test_every_non_public_page_sends_an_anonymous_visitor_to_sign_in(client: Any
 @pytest.mark.django_db
 def test_api_refuses_anonymous_callers(client: Any) -> None:
     for route, name, _ in _patterns():
-        if name.startswith("core:api-"):
+        if _is_api(name):
             response = client.get("/" + re.sub(r"<\w+:\w+>", "1", route))
             assert response.status_code in (401, 403), route
