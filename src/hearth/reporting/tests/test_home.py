@@ -1,0 +1,134 @@
+"""The home pages: the manager's oversight of their teams and the social worker's own children."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from hearth.core.models import Team, User
+from hearth.core.tests.factories import TeamFactory, TeamMembershipFactory
+from hearth.people.models import Person
+from hearth.people.tests.factories import make_child, open_cin_episode
+from hearth.timescales.services import record_event, set_responsibility
+from hearth.workforce.services import allocate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team(make_user: Callable[..., User]) -> Team:
+    manager = make_user("team_manager", first_name="Morgan", last_name="Manager")
+    team = TeamFactory(name="Child in need east", service_area="cin_cp", manager=manager)
+    TeamMembershipFactory(team=team, user=manager)
+    return team
+
+
+@pytest.fixture
+def worker(make_user: Callable[..., User], team: Team) -> User:
+    worker = make_user(
+        "social_worker", first_name="Wren", last_name="Worker", swe_registration="SW100200"
+    )
+    TeamMembershipFactory(team=team, user=worker)
+    return worker
+
+
+def held_child(team: Team, worker: User, *, overdue: bool = False, **data: Any) -> Person:
+    child = make_child(**data)
+    referred = timezone.localdate() - dt.timedelta(days=120 if overdue else 2)
+    open_cin_episode(child, referral_date=referred)
+    record_event(subject_type="child", subject_id=child.pk, name="referral", at=referred)
+    allocate(
+        actor=team.manager,  # type: ignore[arg-type]
+        people=[child],
+        worker=worker,
+        start_date=referred,
+        reason="FCONTA",
+        over_threshold_reason="Agreed in the team meeting as the only option available",
+    )
+    return child
+
+
+def waiting_child(team: Team, days: int, **data: Any) -> Person:
+    child = make_child(**data)
+    open_cin_episode(child, referral_date=timezone.localdate() - dt.timedelta(days=days))
+    set_responsibility(subject_type="child", subject_id=child.pk, worker=None, team=team)
+    return child
+
+
+def test_manager_sees_unallocated_children_with_their_wait(
+    team: Team, worker: User, client_for: Callable[[User], Any]
+) -> None:
+    waiting_child(team, 9, forename="Quill", surname="Waiting")
+    page = client_for(team.manager).get("/").content.decode()  # type: ignore[arg-type]
+    assert 'data-testid="manager-page"' in page
+    assert "Quill Waiting" in page
+    assert "longest waiting 9 days" in page
+
+
+def test_manager_sees_workers_over_threshold_and_overdue_items_by_worker(
+    team: Team, worker: User, client_for: Callable[[User], Any]
+) -> None:
+    Team.objects.filter(pk=team.pk).update(caseload_amber=1, caseload_red=2)
+    held_child(team, worker, overdue=True)
+    held_child(team, worker)
+    page = client_for(team.manager).get("/").content.decode()  # type: ignore[arg-type]
+    assert "Wren Worker: 2 children" in page
+    assert f"?scope=worker-{worker.pk}&amp;show=overdue" in page
+
+
+def test_manager_does_not_see_another_teams_children(
+    team: Team, make_user: Callable[..., User], client_for: Callable[[User], Any]
+) -> None:
+    waiting_child(team, 3, forename="Quill", surname="Elsewhere")
+    other = make_user("team_manager")
+    TeamMembershipFactory(team=TeamFactory(manager=other), user=other)
+    page = client_for(other).get("/").content.decode()
+    assert "Quill Elsewhere" not in page
+    assert "Every child with an open episode has a social worker" in page
+
+
+def test_social_worker_sees_their_children_and_what_is_overdue(
+    team: Team, worker: User, client_for: Callable[[User], Any]
+) -> None:
+    held_child(team, worker, overdue=True, forename="Olive", surname="Overdue")
+    held_child(team, worker, forename="Nell", surname="New")
+    page = client_for(worker).get("/").content.decode()
+    assert 'data-testid="worker-page"' in page
+    assert 'data-testid="manager-page"' not in page
+    assert "Olive Overdue" in page and "Nell New" in page
+    assert "1 overdue item" in page
+
+
+def test_a_role_without_casework_sees_only_its_role_panel(
+    make_user: Callable[..., User], client_for: Callable[[User], Any]
+) -> None:
+    page = client_for(make_user("performance_analyst")).get("/").content.decode()
+    assert "Indicators, statutory returns and data quality." in page
+    assert 'data-testid="manager-page"' not in page
+    assert 'data-testid="worker-page"' not in page
+
+
+def test_manager_page_queries_do_not_grow_with_the_data(
+    team: Team, worker: User, client_for: Callable[[User], Any]
+) -> None:
+    c = client_for(team.manager)  # type: ignore[arg-type]
+
+    def count() -> int:
+        c.get("/")
+        with CaptureQueriesContext(connection) as captured:
+            assert c.get("/").status_code == 200
+        return len(captured)
+
+    waiting_child(team, 4)
+    held_child(team, worker, overdue=True)
+    few = count()
+    for days in range(6):
+        waiting_child(team, days + 1)
+        held_child(team, worker, overdue=days % 2 == 0)
+    assert count() == few
