@@ -17,6 +17,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Allocation", "workforce:queue", "core.manage_allocations"),
     ("Caseloads", "workforce:caseloads", "core.manage_allocations"),
     ("Workforce", "workforce:figures", "core.view_performance"),
+    ("Supervision", "supervision:home", "core.view_case_records"),
     ("Deadlines", "timescales:deadline-list", None),
     ("Staff and teams", "core:team-list", "core.view_staff_directory"),
     ("Users", "core:user-list", "core.manage_users"),

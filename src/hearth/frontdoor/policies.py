@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from hearth.core.models import User
+from hearth.people.models import RestrictedAccess
 from hearth.people.policies import persons_visible_to
 
 from .models import AgencyCheck, Contact, EarlyHelpEpisode
@@ -22,8 +23,14 @@ def contacts_visible_to(user: User) -> QuerySet[Contact]:
     """MASH staff: every contact except those about a restricted child they are not named for.
     Partner agencies: only what they sent."""
     if user.has_perm(VIEW):
+        # persons_visible_to's rule written as a join, not `person__in` a subquery over every
+        # person: PostgreSQL then filters the few undecided contacts first.
+        named = RestrictedAccess.objects.filter(
+            person=OuterRef("person_id"), user=user, ended_at__isnull=True
+        )
         return Contact.objects.filter(
-            Q(person__isnull=True) | Q(person__in=persons_visible_to(user))
+            Q(person__isnull=True)
+            | Q(person__merged_into__isnull=True) & (Q(person__is_restricted=False) | Exists(named))
         )
     if user.has_perm(PARTNER):
         return Contact.objects.filter(submission__submitted_by=user)

@@ -121,7 +121,7 @@ class TeamForm(VersionedForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         amber, red = data.get("caseload_amber"), data.get("caseload_red")
         if amber is not None and red is not None and red <= amber:
             self.add_error("caseload_red", "The red threshold must be higher than the amber one")
