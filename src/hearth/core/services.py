@@ -17,7 +17,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
-from .choices import AuditAction
+from .choices import AuditAction, EmploymentType
 from .models import ApiToken, Role, Team, TeamMembership, User
 
 M = TypeVar("M", bound=models.Model)
@@ -139,6 +139,7 @@ def user_create(
             "roles": [None, sorted(r.code for r in role_list)],
         },
     )
+    employment_clock_sync(user)
     return user
 
 
@@ -169,13 +170,57 @@ def user_update(
             user.roles.set(role_list)
             user.__dict__.pop("_role_codes", None)
             related["roles"] = [old, new]
-    return model_update(
+    user = model_update(
         actor=actor,
         instance=user,
         data=data,
         expected_version=expected_version,
         related_changes=related,
     )
+    employment_clock_sync(user)
+    return user
+
+
+# Staff whose supervision runs on the `supervision` clock (timescales rule).
+SUPERVISED_ROLES = ("social_worker", "senior_practitioner", "personal_adviser", "team_manager")
+ASYE_MONTHS = 12
+
+
+def employment_clock_sync(user: User) -> None:
+    """Tell the timescale engine when a supervised worker joined and left and when their assessed
+    and supported year (ASYE) runs, so their supervision falls due on time (every 2 weeks in the
+    ASYE, then every 4). Each event is keyed to this record, so an edit corrects it."""
+    from hearth.timescales import calendar as cal
+    from hearth.timescales.models import ClockEvent
+    from hearth.timescales.services import record_event, withdraw_event
+
+    source = f"core.user:{user.pk}"
+    subject = {"subject_type": "worker", "subject_id": user.pk}
+
+    def put(name: str, day: dt.date | None) -> None:
+        if day is not None:
+            record_event(**subject, name=name, at=day, source=source)
+        elif ClockEvent.objects.filter(
+            **subject, name=name, source=source, withdrawn_at__isnull=True
+        ).exists():
+            withdraw_event(**subject, source=source, name=name)
+
+    supervised = user.has_role(*SUPERVISED_ROLES) and user.employment_start is not None
+    start = user.employment_start if supervised else None
+    put("joined", start)
+    put("left", user.employment_end if supervised else None)
+    asye_start = start if user.employment_type == EmploymentType.ASYE else None
+    if asye_start is None and start is not None:
+        # No longer newly qualified: the year ended today at the latest (history is kept).
+        begun = ClockEvent.objects.filter(
+            **subject, name="asye-start", source=source, withdrawn_at__isnull=True
+        ).first()
+        if begun is not None:
+            planned = cal.add_months(begun.occurred_on, ASYE_MONTHS)
+            put("asye-end", min(planned, timezone.localdate()))
+        return
+    put("asye-start", asye_start)
+    put("asye-end", cal.add_months(asye_start, ASYE_MONTHS) if asye_start else None)
 
 
 @transaction.atomic
@@ -196,6 +241,7 @@ def user_deactivate(
         actor=actor, instance=user, data=data, action=AuditAction.ARCHIVE, detail=reason.strip()
     )
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    employment_clock_sync(user)
     return user
 
 
