@@ -18,6 +18,8 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Caseloads", "workforce:caseloads", "core.manage_allocations"),
     ("Workforce", "workforce:figures", "core.view_performance"),
     ("Supervision", "supervision:home", "core.view_case_records"),
+    ("Escalations", "escalations:awaiting", "core.view_case_records"),
+    ("Your escalations", "escalations:awaiting", "core.submit_partner_contacts"),
     ("Deadlines", "timescales:deadline-list", None),
     ("Staff and teams", "core:team-list", "core.view_staff_directory"),
     ("Users", "core:user-list", "core.manage_users"),

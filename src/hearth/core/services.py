@@ -195,15 +195,17 @@ def employment_clock_sync(user: User) -> None:
     from hearth.timescales.services import record_event, withdraw_event
 
     source = f"core.user:{user.pk}"
-    subject = {"subject_type": "worker", "subject_id": user.pk}
+    subject: dict[str, Any] = {"subject_type": "worker", "subject_id": user.pk}
 
     def put(name: str, day: dt.date | None) -> None:
         if day is not None:
-            record_event(**subject, name=name, at=day, source=source)
+            record_event(
+                subject_type="worker", subject_id=user.pk, name=name, at=day, source=source
+            )
         elif ClockEvent.objects.filter(
             **subject, name=name, source=source, withdrawn_at__isnull=True
         ).exists():
-            withdraw_event(**subject, source=source, name=name)
+            withdraw_event(subject_type="worker", subject_id=user.pk, source=source, name=name)
 
     supervised = user.has_role(*SUPERVISED_ROLES) and user.employment_start is not None
     start = user.employment_start if supervised else None

@@ -151,6 +151,8 @@ EVENTS: Mapping[str, str] = {
     "leave-end": "the return from long leave",
     "escalation-raised": "the escalation",
     "escalation-responded": "the response to the escalation",
+    "escalation-risen": "the escalation rising to the next stage unanswered",
+    "escalation-withdrawn": "the withdrawal of the escalation",
 }
 
 
@@ -953,6 +955,11 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
         starts_on=StartsOn("escalation-raised"),
         cases=_one("default", 5, WD),
         met_by=("escalation-responded",),
+        cancelled_by=("escalation-risen", "escalation-withdrawn"),
+        notes="One clock for each stage of an escalation (team manager, service manager, head of "
+        "service, director), from the day it reached that stage. A stage not answered in time "
+        "rises to the next by itself, which closes its clock as missed; withdrawing the "
+        "escalation closes the open one.",
     ),
 )
 
