@@ -19,6 +19,8 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("Workforce", "workforce:figures", "core.view_performance"),
     ("Supervision", "supervision:home", "core.view_case_records"),
     ("Escalations", "escalations:awaiting", "core.view_case_records"),
+    ("Case audits", "case_audits:mine", "core.view_case_records"),
+    ("Audit summary", "case_audits:summary", "core.view_performance"),
     ("Your escalations", "escalations:awaiting", "core.submit_partner_contacts"),
     ("Deadlines", "timescales:deadline-list", None),
     ("Staff and teams", "core:team-list", "core.view_staff_directory"),

@@ -17,6 +17,7 @@ from hearth.core.models import Team, TeamMembership, User
 from hearth.escalations.selectors import escalations_awaiting, escalations_open
 from hearth.frontdoor.policies import contacts_visible_to
 from hearth.people.models import Person
+from hearth.people.policies import persons_visible_to
 from hearth.supervision.selectors import next_supervision_due, supervision_overdue
 from hearth.timescales import calendar as cal
 from hearth.timescales.models import Deadline, DeadlineState
@@ -59,6 +60,12 @@ def manager_page(
     now = now or timezone.now()
     today = now.astimezone(cal.LONDON).date()
     waiting = unallocated_children(teams=teams)
+    # A restricted child the manager is not named for still counts, but without a name.
+    seen = set(
+        persons_visible_to(viewer)
+        .filter(pk__in=[c.person_id for c in waiting[:LIST_LENGTH]])
+        .values_list("pk", flat=True)
+    )
     loads = caseloads(teams=teams, today=today)
     over = sorted((x for x in loads if x.status != "green"), key=lambda x: -x.units_per_fte)
     overdue = (
@@ -80,16 +87,25 @@ def manager_page(
     ]
     contacts = contacts_visible_to(viewer).filter(decision="").exclude(recommendation="").count()
     escalations = escalations_open(teams=teams)
-    mine = list(escalations_awaiting(viewer).select_related("person")[:LIST_LENGTH])
+    visible = persons_visible_to(viewer)
+    mine = list(
+        escalations_awaiting(viewer)
+        .filter(person__in=visible)
+        .select_related("person")[:LIST_LENGTH]
+    )
     workers = _team_workers(teams)
     supervision = list(supervision_overdue(workers=workers).order_by("due_on"))
     names = {
         u.pk: u.full_name for u in User.objects.filter(pk__in={d.subject_id for d in supervision})
     }
     actions = audit_actions_overdue(teams=teams)
+    shown = actions.filter(person__in=visible)
     return ManagerPage(
         teams=list(teams.order_by("name")),
-        unallocated=[{"child": c, "days": c.days(today)} for c in waiting[:LIST_LENGTH]],
+        unallocated=[
+            {"child": c, "days": c.days(today), "visible": c.person_id in seen}
+            for c in waiting[:LIST_LENGTH]
+        ],
         unallocated_count=len(waiting),
         longest_wait_days=max((c.days(today) for c in waiting), default=0),
         over_threshold=over[:LIST_LENGTH],
@@ -104,7 +120,7 @@ def manager_page(
             for d in supervision[:LIST_LENGTH]
         ],
         supervision_overdue_count=len(supervision),
-        audit_actions_overdue=list(actions.select_related("person", "owner")[:LIST_LENGTH]),
+        audit_actions_overdue=list(shown.select_related("person", "owner")[:LIST_LENGTH]),
         audit_actions_overdue_count=actions.count(),
     )
 
@@ -162,6 +178,14 @@ def worker_page(*, viewer: User, now: dt.datetime | None = None) -> WorkerPage:
         children=children,
         overdue_total=sum(len(c.overdue) for c in children),
         next_supervision=next_supervision_due(viewer),
-        audit_actions=list(audit_actions_for_owner(viewer).select_related("person")[:LIST_LENGTH]),
-        escalations_mine=list(escalations_awaiting(viewer).select_related("person")[:LIST_LENGTH]),
+        audit_actions=list(
+            audit_actions_for_owner(viewer)
+            .filter(person__in=persons_visible_to(viewer))
+            .select_related("person")[:LIST_LENGTH]
+        ),
+        escalations_mine=list(
+            escalations_awaiting(viewer)
+            .filter(person__in=persons_visible_to(viewer))
+            .select_related("person")[:LIST_LENGTH]
+        ),
     )

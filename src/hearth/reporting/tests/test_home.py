@@ -132,3 +132,23 @@ def test_manager_page_queries_do_not_grow_with_the_data(
         waiting_child(team, days + 1)
         held_child(team, worker, overdue=days % 2 == 0)
     assert count() == few
+
+
+def test_a_restricted_child_counts_but_is_not_named_to_a_manager_not_named_on_it(
+    team: Team, admin_user: User, client_for: Callable[[User], Any]
+) -> None:
+    from hearth.people.services import restriction_set
+
+    child = waiting_child(team, 5, forename="Secret", surname="Childname")
+    restriction_set(
+        actor=admin_user,
+        person=child,
+        restricted=True,
+        reason="A member of staff's relative",
+        named_staff=[],
+        expected_version=None,
+    )
+    page = client_for(team.manager).get("/").content.decode()  # type: ignore[arg-type]
+    assert "Secret Childname" not in page
+    assert "A restricted record" in page
+    assert f"/workforce/allocate/{child.pk}/" not in page
