@@ -28,8 +28,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import OuterRef, Subquery
 
@@ -72,6 +74,7 @@ class Pool:
         self.first = first
         self.by_month: dict[int, list[Tenure]] = defaultdict(list)
         self.tenures = tenures
+        self.current = [t for t in tenures if t.end is None]
         for t in tenures:
             start = max(t.start, first)
             end = t.end or dt.date.max
@@ -139,9 +142,9 @@ def generate_allocations(ctx: GenerationContext) -> None:
     # Current case holders' shares of their team's cases: lognormal, so caseloads spread.
     share: dict[int, float] = {}
     for tenures in by_team.values():
-        for t in tenures:
-            if t.end is None:
-                share[t.user_id] = math.exp(ctx.rng.gauss(0, ctx.scenario.caseload_spread))
+        for tenure in tenures:
+            if tenure.end is None:
+                share[tenure.user_id] = math.exp(ctx.rng.gauss(0, ctx.scenario.caseload_spread))
     fte = {u.pk: float(u.fte) for staff in ctx.staff_by_role.values() for u in staff}
     held: dict[int, int] = defaultdict(int)
     capacity = {
@@ -217,16 +220,28 @@ def generate_allocations(ctx: GenerationContext) -> None:
                 queue_team[person] = ctx.rng.choice(first_area_teams) if first_area_teams else 0
             continue
         segments = _segments(ctx, e, begin, closed if closed is not None else stop, today, capacity)
+        long_term_from = segments[-1][1] if len(segments) > 1 else None
+        # A case open now is held by one of the team's current holders, chosen by their share. If
+        # they joined after the case came to the team, someone in post then held it until they
+        # took it on (MANAGE), so long-serving workers do not end up with every older case.
+        holder: Tenure | None = None
+        area, seg_start, seg_end, reason = segments[-1]
+        if seg_end is None:
+            pool = pools.get(area) or pools.get(SA.CIN_CP) or pools.get(SA.ASSESSMENT)
+            holder = _pick_current(ctx, pool, today, share, fte, held) if pool else None
+            if holder is not None and holder.start > seg_start:
+                segments[-1:] = [
+                    (area, seg_start, holder.start, reason),
+                    (area, holder.start, None, ChangeReason.MANAGE),
+                ]
         last: Tenure | None = None
         for area, seg_start, seg_end, reason in segments:
             pool = pools.get(area) or pools.get(SA.CIN_CP) or pools.get(SA.ASSESSMENT)
             day = seg_start
+            finish: dt.date | None
+            why: str
             while pool is not None:
-                t = (
-                    _pick_current(ctx, pool, day, share, fte, held)
-                    if seg_end is None
-                    else pool.pick(ctx, day)
-                )
+                t = holder if seg_end is None and holder is not None else pool.pick(ctx, day)
                 if t is None:
                     break  # nobody in post that day: the child waits
                 leaves = (
@@ -261,7 +276,7 @@ def generate_allocations(ctx: GenerationContext) -> None:
         if (
             closed is None
             and person in current_lead
-            and len(segments) > 1
+            and long_term_from is not None
             and ctx.rng.random() < FAMILY_SUPPORT_SHARE
         ):
             team_id = current_lead[person][1]
@@ -272,7 +287,7 @@ def generate_allocations(ctx: GenerationContext) -> None:
                     person,
                     CaseRole.FAMILY_SUPPORT_WORKER,
                     helper,
-                    segments[-1][1],
+                    long_term_from,
                     None,
                     ChangeReason.OTHERS,
                     "",
@@ -286,7 +301,7 @@ def generate_allocations(ctx: GenerationContext) -> None:
 
 def _segments(
     ctx: GenerationContext,
-    e: dict,
+    e: Mapping[str, Any],
     begin: dt.date,
     end: dt.date | None,
     today: dt.date,
@@ -319,20 +334,17 @@ def _segments(
 def _pick_current(
     ctx: GenerationContext,
     pool: Pool,
-    day: dt.date,
+    today: dt.date,
     share: dict[int, float],
     fte: dict[int, float],
     held: dict[int, int],
 ) -> Tenure | None:
     """A holder still in post now: the least loaded, for their share and hours, of three drawn
-    at random (so caseloads follow each worker's lognormal share instead of who joined first)."""
-    candidates = [
-        t
-        for t in pool.by_month.get(pool._month(max(day, pool.first)), [])
-        if t.covers(day) and t.end is None
-    ]
+    at random (so caseloads follow each worker's lognormal share instead of who joined first).
+    None when the pool has nobody in post now."""
+    candidates = [t for t in pool.current if t.start <= today]
     if not candidates:
-        return pool.pick(ctx, day)
+        return None
     drawn = [ctx.rng.choice(candidates) for _ in range(3)]
     chosen = min(
         drawn, key=lambda t: held[t.user_id] / (share.get(t.user_id, 1.0) * fte.get(t.user_id, 1.0))

@@ -13,12 +13,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
 from hearth.core import audit
 from hearth.core.choices import AuditAction, RoleCode
-from hearth.core.models import Team, TeamMembership, User
+from hearth.core.models import Team, User
 from hearth.core.services import model_update
 from hearth.notifications.services import notify
 from hearth.people.models import Person
@@ -66,10 +67,10 @@ class ThresholdCheck:
 
     @property
     def message(self) -> str:
+        threshold = self.red if self.status_after == "red" else self.amber
         return (
-            f"{self.worker.full_name} would hold {self.units_after.normalize()} weighted units,"
-            f" above the {self.status_after} threshold of"
-            f" {(self.red if self.status_after == 'red' else self.amber).normalize()}"
+            f"{self.worker.full_name} would hold {selectors.plain(self.units_after)} weighted"
+            f" units, above the {self.status_after} threshold of {selectors.plain(threshold)}"
             " for their hours"
         )
 
@@ -91,9 +92,8 @@ def threshold_check(*, worker: User, people: Sequence[Person]) -> ThresholdCheck
 
 
 def _worker_team(worker: User) -> Team | None:
-    m = TeamMembership.objects.filter(user=worker, end_date__isnull=True).select_related("team")
-    first = m.order_by("start_date").first()
-    return first.team if first else None
+    membership = selectors.current_membership(worker)
+    return membership.team if membership else None
 
 
 def _check_worker(worker: User, role: str) -> None:
@@ -153,6 +153,20 @@ def allocate(
             person=person, role=role, end_date__isnull=True
         )
         if role == LEAD:
+            # Lead allocations never overlap: the new one starts when the last one ended or later
+            # (an allocation entered in error does not count: its dates are not the history).
+            last_end = (
+                Allocation.objects.filter(person=person, role=LEAD, end_date__isnull=False)
+                .exclude(end_reason=EndReason.ENTERED_IN_ERROR)
+                .aggregate(last=Max("end_date"))["last"]
+            )
+            if last_end is not None and start_date < last_end:
+                raise ValidationError(
+                    {
+                        "start_date": f"{person.full_name}'s last social worker's allocation ended"
+                        f" on {last_end:%-d %B %Y}: the new allocation must start then or later"
+                    }
+                )
             for old in current:
                 if old.worker_id == worker.pk:
                     raise ValidationError(

@@ -21,7 +21,7 @@ from hearth.core.choices import ServiceArea
 from hearth.core.models import Team, User
 from hearth.core.views.submit import apply_errors, posted, posted_int, submitted
 from hearth.people.models import Person
-from hearth.people.policies import person_for
+from hearth.people.policies import person_for, persons_visible_to
 
 from . import policies, selectors, services
 from .codes import CaseRole, CaseType, ChangeReason
@@ -62,6 +62,11 @@ def _scope(request: HttpRequest) -> tuple[str, QuerySet[Team] | None, str, str]:
     return "mine", overseen, "", "Your teams"
 
 
+def _visible_ids(viewer: User, person_ids: list[int]) -> set[int]:
+    """Which of these children's records the viewer may open (one query)."""
+    return set(persons_visible_to(viewer).filter(pk__in=person_ids).values_list("pk", flat=True))
+
+
 # --- the queue ---------------------------------------------------------------------------------
 
 
@@ -73,7 +78,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "waiting")
     children.sort(key=SORTS.get(sort, SORTS["waiting"]))
     today = timezone.localdate()
-    rows = [{"child": c, "days": c.days(today)} for c in children]
+    # Every waiting child is counted and listed; a restricted record's name shows only to the
+    # staff named on it.
+    visible = _visible_ids(_viewer(request), [c.person_id for c in children])
+    rows = [
+        {"child": c, "days": c.days(today), "visible": c.person_id in visible} for c in children
+    ]
     return render(
         request,
         "workforce/queue.html",
@@ -333,6 +343,8 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
     agency = sum((x.fte for x in loads if x.worker.employment_type == "agency"), Decimal(0))
     total = sum((x.fte for x in loads), Decimal(0))
     today = timezone.localdate()
+    leavers = selectors.leavers_with_children(teams=teams, today=today)
+    visible = _visible_ids(viewer, [p.pk for row in leavers for p in row["children"]])
     return render(
         request,
         "workforce/team.html",
@@ -342,8 +354,8 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
             "agency_fte": agency,
             "permanent_fte": total - agency,
             "agency_share": round(agency / total * 100) if total else 0,
-            "leavers": selectors.leavers_with_children(teams=teams, today=today),
-            "may_see_children": viewer.has_perm(policies.VIEW),
+            "leavers": leavers,
+            "visible": visible,
             "figures": selectors.workforce_figures(on=today, teams=teams)[0],
             "case_types": CaseType.choices,
             "unallocated": selectors.unallocated_children(teams=teams),
@@ -373,6 +385,7 @@ def figures(request: HttpRequest) -> HttpResponse:
             "on": on,
             "raw": raw,
             "error": error,
+            "error_list": [error] if error else [],
         },
     )
 
