@@ -3,7 +3,7 @@
 Step "allocation" (order 120) runs after the front door wrote the child-in-need episodes. Each
 episode is allocated a day or two after the referral (FCONTA) to a social worker or senior
 practitioner of a duty and assessment team (front door or assessment) in post at the time; an
-episode that lasts beyond the assessment (about 60 days) transfers to a long-term team (TSPROC):
+episode that lasts beyond the assessment and short-term work (about 75 days) transfers to a long-term team (TSPROC):
 chosen by each kind of team's share of case holders (so caseloads are even across the service),
 leaning to disabled children's teams for need N2 and adolescent teams for children of 14 or more.
 Until the children-in-care issue generates care episodes, the generated child-in-need episodes
@@ -47,7 +47,7 @@ from .codes import CaseRole, ChangeReason, EndReason
 from .models import Allocation, Establishment
 
 SA = ServiceArea
-ASSESSMENT_DAYS = 60  # to a long-term team after about this long (assessments: up to 45 WD)
+ASSESSMENT_DAYS = 75  # to a long-term team after about this long (assessment, then short-term work)
 ADOLESCENT_AGE = 14
 ADOLESCENT_TEAM_SHARE = 0.4
 FAMILY_SUPPORT_SHARE = 0.12  # long-term cases with a family support worker too
@@ -147,6 +147,7 @@ def generate_allocations(ctx: GenerationContext) -> None:
                 share[tenure.user_id] = math.exp(ctx.rng.gauss(0, ctx.scenario.caseload_spread))
     fte = {u.pk: float(u.fte) for staff in ctx.staff_by_role.values() for u in staff}
     held: dict[int, int] = defaultdict(int)
+    open_load: dict[str, int] = defaultdict(int)
     capacity = {
         area: sum(fte.get(t.user_id, 1.0) for t in pool.tenures if t.end is None)
         for area, pool in pools.items()
@@ -219,7 +220,9 @@ def generate_allocations(ctx: GenerationContext) -> None:
             if closed is None:
                 queue_team[person] = ctx.rng.choice(first_area_teams) if first_area_teams else 0
             continue
-        segments = _segments(ctx, e, begin, closed if closed is not None else stop, today, capacity)
+        segments = _segments(
+            ctx, e, begin, closed if closed is not None else stop, today, capacity, open_load
+        )
         long_term_from = segments[-1][1] if len(segments) > 1 else None
         # A case open now is held by one of the team's current holders, chosen by their share. If
         # they joined after the case came to the team, someone in post then held it until they
@@ -306,9 +309,10 @@ def _segments(
     end: dt.date | None,
     today: dt.date,
     capacity: dict[str, float],
+    open_load: dict[str, int],
 ) -> list[tuple[str, dt.date, dt.date | None, str]]:
     """Duty and assessment first; a long-term team after the assessment if the case stays open."""
-    transfer = begin + dt.timedelta(days=ASSESSMENT_DAYS + ctx.rng.randint(-20, 20))
+    transfer = begin + dt.timedelta(days=ASSESSMENT_DAYS + ctx.rng.randint(-25, 25))
     if (end is not None and end <= transfer) or (end is None and transfer > today):
         return [(DUTY_AND_ASSESSMENT, begin, end, ChangeReason.FCONTA)]
     # The long-term team: by each kind of team's share of case holders, so caseloads are even
@@ -324,7 +328,16 @@ def _segments(
     areas = [a for a in LONG_TERM_AREAS if capacity.get(a)]
     if not areas:
         return [(DUTY_AND_ASSESSMENT, begin, end, ChangeReason.FCONTA)]
-    area = ctx.rng.choices(areas, weights=[capacity[a] * affinity[a] for a in areas])[0]
+    if end is None:
+        # Open now: the kind of team with most room for its hours takes it (specialist teams
+        # still prefer their children), so today's caseloads are even across the service.
+        def room(a: str) -> float:
+            return (open_load[a] + 1) / (capacity[a] * min(max(affinity[a], 0.6), 1.2))
+
+        area = min(areas, key=room)
+        open_load[area] += 1
+    else:
+        area = ctx.rng.choices(areas, weights=[capacity[a] * affinity[a] for a in areas])[0]
     return [
         (DUTY_AND_ASSESSMENT, begin, transfer, ChangeReason.FCONTA),
         (area, transfer, end, ChangeReason.TSPROC),
