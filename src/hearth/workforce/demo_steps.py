@@ -3,13 +3,15 @@
 Step "allocation" (order 120) runs after the front door wrote the child-in-need episodes. Each
 episode is allocated a day or two after the referral (FCONTA) to a social worker or senior
 practitioner of a duty and assessment team (front door or assessment) in post at the time; an
-episode that lasts beyond the assessment and short-term work (about 75 days) transfers to a long-term team (TSPROC):
-chosen by each kind of team's share of case holders (so caseloads are even across the service),
-leaning to disabled children's teams for need N2 and adolescent teams for children of 14 or more.
+episode that lasts beyond the assessment and short-term work (about 75 days) transfers to a
+long-term team (TSPROC), chosen by each kind of team's share of case holders (so caseloads are
+even across the service), leaning to disabled children's teams for need N2 and adolescent teams
+for children of 14 or more.
 Until the children-in-care issue generates care episodes, the generated child-in-need episodes
 stand for every child in need, those in care included (330 per 10,000 nationally, 67 of them in
 care), so children in care teams take long-term cases too. A worker who leaves hands the case on
-(LEFTRL) on their last day. Some episodes get a family support worker too.
+(LEFTRL) on their last day. Some episodes get a family support worker too, and children held by a
+children in care team an independent reviewing officer.
 
 At the reference date the cases are spread across each team's current case holders with a
 lognormal share per worker (`Scenario.caseload_spread`), so some carry far more than others, as
@@ -135,6 +137,8 @@ def generate_allocations(ctx: GenerationContext) -> None:
     }
     duty = [*teams_by_area.get(SA.FRONT_DOOR, []), *teams_by_area.get(SA.ASSESSMENT, [])]
     pools[DUTY_AND_ASSESSMENT] = Pool([t for tid in duty for t in by_team.get(tid, [])], start)
+    areas_of = {t.pk: t.service_area for t in ctx.teams}
+    iros = _current_iros(ctx)
     support = _holding(RoleCode.FAMILY_SUPPORT_WORKER)
     fsw_by_team = {
         tid: [u.pk for u in staff if u.pk in support] for tid, staff in ctx.staff_by_team.items()
@@ -295,11 +299,43 @@ def generate_allocations(ctx: GenerationContext) -> None:
                     ChangeReason.OTHERS,
                     "",
                 )
+        # Children held by a children in care team (the stand-in for care) have an IRO.
+        lead_area = areas_of.get(current_lead.get(person, (0, 0))[1], "")
+        if closed is None and long_term_from is not None and lead_area == SA.CHILDREN_IN_CARE:
+            iro = _iro_in_post(ctx, iros, long_term_from)
+            if iro is not None:
+                add(
+                    person,
+                    CaseRole.IRO,
+                    iro,
+                    max(long_term_from, iro.start),
+                    None,
+                    ChangeReason.OTHERS,
+                    "",
+                )
     rows.write()
     _responsibility(ctx, current_lead, queue_team)
     _establishment(ctx)
     ctx.summary["children_allocated"] = len(current_lead)
     ctx.summary["children_unallocated"] = len(queue_team)
+
+
+def _current_iros(ctx: GenerationContext) -> list[Tenure]:
+    """Independent reviewing officers in post now, with their team and start."""
+    teams = {m.user_id: m.team_id for m in ctx.memberships if m.end_date is None}
+    return [
+        Tenure(u.pk, teams.get(u.pk, 0), u.employment_start or ctx.history_start, None)
+        for u in ctx.staff_by_role.get(RoleCode.IRO, [])
+        if u.pk in teams
+    ]
+
+
+def _iro_in_post(ctx: GenerationContext, iros: list[Tenure], day: dt.date) -> Tenure | None:
+    """An IRO in post by `day` if there is one, else the longest-serving (from their start)."""
+    if not iros:
+        return None
+    ready = [t for t in iros if t.start <= day]
+    return ctx.rng.choice(ready) if ready else min(iros, key=lambda t: t.start)
 
 
 def _segments(
@@ -319,7 +355,7 @@ def _segments(
     # across the service, leaning to disabled children's teams for need N2 and adolescent teams
     # for children of 14 or more.
     age = _age(e["person__date_of_birth"], transfer)
-    affinity = {
+    affinity: dict[str, float] = {
         SA.CIN_CP: 1.0,
         SA.CHILDREN_IN_CARE: 1.0,
         SA.DISABLED_CHILDREN: 4.0 if e["primary_need"] == "N2" else 0.3,

@@ -176,7 +176,8 @@ def test_the_history_uses_the_code_lists(councils: dict[str, dict], scenario: st
     facts = councils[scenario]
     assert {"FCONTA", "TSPROC", "LEFTRL", "MANAGE"} <= facts["reasons"]
     assert {"reallocated", "episode_closed", "worker_left"} <= facts["end_reasons"]
-    assert facts["other_roles"] <= {CaseRole.FAMILY_SUPPORT_WORKER}
+    # Family support workers on long-term cases, IROs for children held by children in care teams.
+    assert facts["other_roles"] == {CaseRole.FAMILY_SUPPORT_WORKER, CaseRole.IRO}
     assert facts["establishment_rows"] > 0
     assert facts["stats"]["establishment_fte"] > 0
 
