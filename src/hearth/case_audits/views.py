@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -20,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hearth.core import audit as trail
-from hearth.core.access import requires
+from hearth.core.access import requires, requires_any
 from hearth.core.models import Team, User
 from hearth.core.services import ConcurrentEditError
 from hearth.core.views.submit import apply_errors, posted, posted_int, submitted
@@ -55,22 +54,6 @@ from .models import (
 from .models import AuditAction as Action
 
 V = TypeVar("V", bound=Callable[..., Any])
-
-
-def requires_any(*perms: str) -> Callable[[V], V]:
-    """Signed-in users holding at least one of the permissions; others get 403."""
-
-    def decorate(view: V) -> V:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not any(request.user.has_perm(p) for p in perms):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.access_rule = "permission: any of " + ", ".join(perms)  # type: ignore[attr-defined]
-        return wrapped  # type: ignore[return-value]
-
-    return decorate
 
 
 def _viewer(request: HttpRequest) -> User:

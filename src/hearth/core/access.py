@@ -1,7 +1,8 @@
 """Every view declares who may reach it. The URL inventory test fails for a view that does not.
 
 - `public(reason)`: reachable without signing in (sign-in, health check…); the reason is recorded.
-- `requires(perm)`: signed-in users holding the permission; others get 403. Views that show one
+- `requires(perm)`: signed-in users holding the permission; others get 403. `requires_any(...)`:
+  holding at least one of the permissions. Views that show one
   record fetch it through a policy (`policies.py`), which turns "may not see" into 404.
 - `signed_in(reason)`: any signed-in user (their own account pages, the home page).
 """
@@ -45,6 +46,22 @@ def requires(*perms: str) -> Callable[[V], V]:
             return view(request, *args, **kwargs)
 
         wrapped.access_rule = "permission: " + ", ".join(perms)  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def requires_any(*perms: str) -> Callable[[V], V]:
+    """Signed-in users holding at least one of the permissions; others get 403."""
+
+    def decorate(view: V) -> V:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not any(request.user.has_perm(p) for p in perms):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.access_rule = "permission: any of " + ", ".join(perms)  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorate

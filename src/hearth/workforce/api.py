@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from hearth.core.api.common import MethodPermissions, ServiceErrorsMixin, error_responses
 from hearth.core.models import Team, User
+from hearth.core.services import ConcurrentEditError
 from hearth.people.policies import person_for
 
 from . import policies, selectors, services
@@ -191,8 +192,6 @@ class AllocationDetailView(ServiceErrorsMixin, generics.GenericAPIView[Allocatio
         allocation = policies.allocation_for(viewer, pk, "edit")
         data = EndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        from hearth.core.services import ConcurrentEditError
-
         try:
             services.allocation_end(
                 actor=viewer,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.module_loading import autodiscover_modules
 
 from hearth.casework.models import ChildInNeedEpisode
@@ -111,8 +111,6 @@ def _open_cin_episode(person_ref: OuterRef) -> Exists:
 
 
 def _cin_open_episodes() -> QuerySet:
-    from django.db.models import F
-
     return ChildInNeedEpisode.objects.filter(closure_date__isnull=True).annotate(
         opened_on=F("referral_date")
     )

@@ -20,7 +20,7 @@ from django.utils import timezone
 from hearth.core import audit
 from hearth.core.choices import AuditAction, RoleCode
 from hearth.core.models import Team, User
-from hearth.core.services import model_update
+from hearth.core.services import ConcurrentEditError, model_update
 from hearth.notifications.services import notify
 from hearth.people.models import Person
 from hearth.timescales.services import set_responsibility
@@ -268,8 +268,6 @@ def allocation_end(
     if end_date > timezone.localdate():
         raise ValidationError({"end_date": "The end date cannot be in the future"})
     if expected_version is not None and expected_version != allocation.version:
-        from hearth.core.services import ConcurrentEditError
-
         raise ConcurrentEditError
     _end(actor, allocation, end_date, end_reason)
     if allocation.role == LEAD:
