@@ -189,6 +189,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Children's social care case management",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several resources have a `status` with different choices: name each enum after its resource.
+    "ENUM_NAME_OVERRIDES": {
+        "ContactStatusEnum": "hearth.frontdoor.models.ContactStatus",
+        "EscalationStatusEnum": "hearth.escalations.models.Status",
+    },
 }
 
 HEARTH_COUNCIL_NAME = os.environ.get("HEARTH_COUNCIL_NAME", "")
