@@ -84,14 +84,6 @@ def current_lead(person: Person | int) -> Allocation | None:
     )
 
 
-def holds_role_on_case(user: User, person: Person | int) -> bool:
-    """Whether the user now has any role on the child's case (lead, IRO, chair, adviser...)."""
-    person_id = person if isinstance(person, int) else person.pk
-    return Allocation.objects.filter(
-        person_id=person_id, worker=user, end_date__isnull=True
-    ).exists()
-
-
 # --- scope: which teams a manager oversees -------------------------------------------------------
 
 
@@ -226,12 +218,6 @@ def unallocated_children(
             )
     rows.sort(key=lambda c: (c.unallocated_since, c.person_id))
     return rows
-
-
-def unallocated_summary(*, teams: QuerySet[Team] | None = None) -> tuple[int, dt.date | None]:
-    """How many children are unallocated and since when the longest has waited."""
-    children = unallocated_children(teams=teams)
-    return len(children), min((c.unallocated_since for c in children), default=None)
 
 
 def _names(person_ids: list[int]) -> dict[int, str]:

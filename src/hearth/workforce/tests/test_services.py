@@ -61,8 +61,6 @@ def test_first_allocation_records_worker_team_reason_and_who_allocated(
     assert allocation.reason == ChangeReason.FCONTA and allocation.allocated_by == manager
     assert allocation.note == "Visit this week"
     assert selectors.current_lead(child) == allocation
-    assert selectors.holds_role_on_case(worker, child)
-    assert not selectors.holds_role_on_case(manager, child.pk)
 
 
 def test_reallocating_ends_the_previous_lead_on_the_new_start_date(
