@@ -13,7 +13,7 @@ from hearth.people.panels import register_person_panel
 from .selectors import audits_of, open_actions_of
 
 
-@register_person_panel("case-audits", order=80)
+@register_person_panel("case-audits", order=80, tab="oversight")
 def case_audits_panel(request: HttpRequest, person: Person) -> str:
     audits = list(audits_of(person)[:20])
     actions = list(open_actions_of(person))

@@ -51,3 +51,64 @@ class ClosureReason(models.TextChoices):
     RC7 = "RC7", "Services ceased for any other reason, including no longer in need"
     RC8 = "RC8", "Closed after assessment: no further action"
     RC9 = "RC9", "Closed after assessment: referred to early help"
+
+
+class AssessmentFactor(models.TextChoices):
+    """Factors identified at assessment (N00181): number = factor, letter = whose concern (A the
+    child, B a parent or carer, C another person in the household)."""
+
+    F1A = "1A", "Alcohol misuse: the child"
+    F1B = "1B", "Alcohol misuse: parent or carer"
+    F1C = "1C", "Alcohol misuse: other person in the household"
+    F2A = "2A", "Drug misuse: the child"
+    F2B = "2B", "Drug misuse: parent or carer"
+    F2C = "2C", "Drug misuse: other person in the household"
+    F3A = "3A", "Domestic abuse: the child is subject"
+    F3B = "3B", "Domestic abuse: parent or carer is subject"
+    F3C = "3C", "Domestic abuse: other person in the household is subject"
+    F4A = "4A", "Mental health: the child"
+    F4B = "4B", "Mental health: parent or carer"
+    F4C = "4C", "Mental health: other family or household member"
+    F5A = "5A", "Learning disability: the child"
+    F5B = "5B", "Learning disability: parent or carer"
+    F5C = "5C", "Learning disability: other family or household member"
+    F6A = "6A", "Physical disability or illness: the child"
+    F6B = "6B", "Physical disability or illness: parent or carer"
+    F6C = "6C", "Physical disability or illness: other family or household member"
+    F7A = "7A", "Young carer"
+    F8B = "8B", "Privately fostered: overseas child intending to return"
+    F8C = "8C", "Privately fostered: overseas child intending to stay"
+    F8D = "8D", "Privately fostered: UK child in an educational placement"
+    F8E = "8E", "Privately fostered: UK child, alternative family arrangement"
+    F8F = "8F", "Privately fostered: other"
+    F9A = "9A", "Unaccompanied asylum-seeking child"
+    F10A = "10A", "Going or being missing"
+    F11A = "11A", "Child sexual exploitation"
+    F12A = "12A", "Trafficking"
+    F13A = "13A", "Gangs"
+    F14A = "14A", "Socially unacceptable behaviour"
+    F15A = "15A", "Self-harm"
+    F16A = "16A", "Neglect"
+    F17A = "17A", "Emotional abuse"
+    F18B = "18B", "Physical abuse: by another child"
+    F18C = "18C", "Physical abuse: by an adult"
+    F19B = "19B", "Sexual abuse: by another child"
+    F19C = "19C", "Sexual abuse: by an adult"
+    F20 = "20", "Other"
+    F21 = "21", "No factors identified"
+    F22A = "22A", "Female genital mutilation"
+    F23A = "23A", "Abuse linked to faith or belief"
+    F24A = "24A", "Child criminal exploitation"
+
+
+NO_FACTORS = AssessmentFactor.F21.value
+# Factors that mean the child may be exploited: they need a current exploitation risk assessment.
+EXPLOITATION_FACTORS = frozenset({"11A", "13A", "24A"})
+
+
+class AssessmentOutcome(models.TextChoices):
+    NO_FURTHER_ACTION = "nfa", "No further action"
+    CHILD_IN_NEED_PLAN = "cin_plan", "Child in need plan"
+    STRATEGY_DISCUSSION = "strategy", "Strategy discussion"
+    EARLY_HELP = "early_help", "Early help"
+    LOOKED_AFTER = "looked_after", "Becomes looked after"

@@ -262,6 +262,8 @@ class Council(BaseModel):
     generator_scenario = models.CharField(max_length=50, blank=True)
     reference_date = models.DateField(null=True, blank=True)
     social_worker_vacancies_fte = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+    # Practice model: a danger statement longer than this is flagged to the manager.
+    danger_statement_word_limit = models.PositiveSmallIntegerField(default=60)
 
     def __str__(self) -> str:
         return self.name

@@ -15,7 +15,7 @@ from hearth.timescales import calendar as cal
 from . import policies, selectors
 
 
-@register_person_panel("escalations", order=70)
+@register_person_panel("escalations", order=70, tab="oversight")
 def escalations_panel(request: HttpRequest, person: Person) -> str:
     viewer: User = request.user  # type: ignore[assignment]
     escalations = selectors.escalations_for_person(

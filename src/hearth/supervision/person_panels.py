@@ -21,7 +21,7 @@ from . import policies, selectors
 SHOWN = 5  # the latest of each; the chronology has them all
 
 
-@register_person_panel("supervision", order=60)
+@register_person_panel("supervision", order=60, tab="oversight")
 def supervision_panel(request: HttpRequest, person: Person) -> str:
     """Two queries for a child with none of either, at most seven with a long history."""
     viewer: User = request.user  # type: ignore[assignment]

@@ -10,7 +10,7 @@ from . import policies, selectors
 from .codes import CaseRole
 
 
-@register_person_panel("allocation", order=10)
+@register_person_panel("allocation", order=10, tab="summary")
 def allocation_panel(request: HttpRequest, person: Person) -> str:
     """The lead social worker and others on the case, or a warning that the child is unallocated."""
     current = list(selectors.current_allocations(person))

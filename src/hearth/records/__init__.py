@@ -1,0 +1,1 @@
+"""Case notes and documents on a child's record."""

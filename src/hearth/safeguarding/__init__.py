@@ -1,0 +1,1 @@
+"""Exploitation and other risk assessments, and missing episodes."""

@@ -1,0 +1,1 @@
+"""Visits to children: who was seen, where, and what the child said."""
