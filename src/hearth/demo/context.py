@@ -64,6 +64,9 @@ class GenerationContext:
     # Rows created, by model label ("core.user"), and figures for the end-of-run summary.
     counts: Counter[str] = field(default_factory=Counter)
     summary: dict[str, Any] = field(default_factory=dict)
+    # What a step planned but did not store, for later steps ("<app>.<what>": value); e.g. the
+    # front door's planned assessment dates, which the casework step records as assessments.
+    handover: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)

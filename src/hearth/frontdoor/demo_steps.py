@@ -30,10 +30,10 @@ per 10,000 children a year is our estimate. Decisions: about 95% within one work
 
 Timescales: clock events for the contacts ("contact", "contact-rated-<rating>",
 "contact-decision") and the children ("referral" keyed to its episode, "referral-nfa",
-"significant-harm-concern"), then `timescales.services.rederive`. Until the casework generator
-records assessments and strategy discussions, this step also records the events they would
-record ("assessment-completed", "strategy-discussion", with no source), so deadline lists show
-a realistic handful of overdue assessments rather than every historic referral.
+"significant-harm-concern"), then `timescales.services.rederive`. The planned assessment dates
+are handed to the casework step (order 122), which records the assessments. Until the child
+protection generator records strategy discussions, this step records the event one would
+("strategy-discussion", with no source).
 """
 
 from __future__ import annotations
@@ -1955,12 +1955,13 @@ def write_plan(
                 key=key,
                 source=f"{source}:nfa",
             )
-        elif e.assessment is not None and e.assessment < ref:
-            # Stand-in until casework records assessments (no source).
-            event(SubjectType.CHILD, e.child.pk, "assessment-completed", e.assessment, key=key)
     for e in plan.episodes:
         if e.strategy:
             children_with_events[e.child.pk] = None
+    # The casework step (order 122) records the assessments on these dates.
+    ctx.handover["frontdoor.assessment_dates"] = {
+        e.pk: e.assessment for e in plan.episodes if e.assessment is not None
+    }
 
     # Disability is recorded for every born child referred on for further action (CIN rule 8540):
     # "no disability" where nothing else is known.
