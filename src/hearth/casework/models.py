@@ -105,6 +105,8 @@ class Assessment(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     authorisation_rationale = models.TextField(blank=True)
+    # The manager's reasons when they last sent it back, shown to the worker until it is resent.
+    return_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-start_date", "-pk"]

@@ -46,16 +46,19 @@ DECIDERS = "core.manage_allocations"  # managers decide and endorse
 RE_REFERRAL_WINDOW_DAYS = 365
 
 
-def validate_rationale(text: str, field_name: str, what: str = "decision") -> str:
+def validate_rationale(
+    text: str,
+    field_name: str,
+    what: str = "decision",
+    explain: str = "what the concerns are, what the checks showed and why this response meets them",
+) -> str:
+    """A written rationale of at least RATIONALE_MIN_WORDS words (casework uses it too)."""
     words = re.findall(r"[A-Za-z0-9']+", text or "")
     if not words:
         raise ValidationError({field_name: f"Enter the reasons for the {what}"})
     if len(words) < RATIONALE_MIN_WORDS:
         raise ValidationError(
-            {
-                field_name: f"Explain the {what} in at least {RATIONALE_MIN_WORDS} words: what "
-                "the concerns are, what the checks showed and why this response meets them"
-            }
+            {field_name: f"Explain the {what} in at least {RATIONALE_MIN_WORDS} words: {explain}"}
         )
     return text.strip()
 
@@ -474,42 +477,17 @@ def contact_decide(
 def _open_referral(
     actor: User, contact: Contact, person: Person, primary_need: str
 ) -> ChildInNeedEpisode:
-    referral_date = contact.received_at.date()
-    earlier = ChildInNeedEpisode.objects.filter(
+    from hearth.casework.services import episode_open
+
+    return episode_open(
+        actor=actor,
         person=person,
-        referral_date__lt=referral_date,
-        referral_date__gte=referral_date - dt.timedelta(days=RE_REFERRAL_WINDOW_DAYS),
-    ).exists()
-    episode = ChildInNeedEpisode.objects.create(
-        person=person,
-        referral_date=referral_date,
+        referral_date=contact.received_at.date(),
         referral_source=contact.source,
         primary_need=primary_need,
-        referral_nfa=False,
-        is_re_referral=earlier,
-        referral_team=_manager_team(actor),
-        referral_worker=contact.recommended_by,
+        team=_manager_team(actor),
+        worker=contact.recommended_by,
     )
-    audit.record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=episode,
-        person_id=person.pk,
-        changes={
-            "referral_date": [None, referral_date.isoformat()],
-            "primary_need": [None, primary_need],
-            "is_re_referral": [None, earlier],
-        },
-    )
-    timescales.record_event(
-        subject_type=SubjectType.CHILD,
-        subject_id=person.pk,
-        name="referral",
-        at=referral_date,
-        key=f"episode:{episode.pk}",
-        source=f"casework.episode:{episode.pk}",
-    )
-    return episode
 
 
 # --- early help ----------------------------------------------------------------------------------
