@@ -26,6 +26,7 @@ GOVUK="$NM/govuk-frontend/dist/govuk"
 GOVUK_VERSION="$(node -p 'require("./node_modules/govuk-frontend/package.json").version')"
 HTMX_VERSION="$(node -p 'require("./node_modules/htmx.org/package.json").version')"
 SASS_VERSION="$(node -p 'require("./node_modules/sass/package.json").version')"
+MOJ_VERSION="$(node -p 'require("./node_modules/@ministryofjustice/frontend/package.json").version')"
 
 mkdir -p "$STATIC/hearth" "$STATIC/govuk"
 
@@ -35,6 +36,7 @@ mkdir -p "$STATIC/hearth" "$STATIC/govuk"
   --style=compressed \
   --quiet-deps \
   --load-path="$NM" \
+  --load-path="$ROOT" \
   "$STATIC/hearth/scss/hearth.scss" "$STATIC/hearth/hearth.css"
 
 if grep -q "GDS Transport" "$STATIC/hearth/hearth.css" || grep -q "@font-face" "$STATIC/hearth/hearth.css"; then
@@ -58,6 +60,7 @@ cp "$NM/htmx.org/dist/htmx.min.js" "$STATIC/hearth/htmx.min.js"
 cat > "$STATIC/VENDORED.txt" <<TXT
 Built by scripts/build-frontend.sh; do not edit the generated files by hand.
 govuk-frontend $GOVUK_VERSION (MIT licence, Crown copyright): govuk/govuk-frontend.min.js, govuk/assets/images/, compiled into hearth/hearth.css
+@ministryofjustice/frontend $MOJ_VERSION (MIT licence, Crown copyright): timeline, identity bar and sub-navigation styles, compiled into hearth/hearth.css
 htmx.org $HTMX_VERSION (Zero-Clause BSD): hearth/htmx.min.js
 sass $SASS_VERSION (build only)
 TXT

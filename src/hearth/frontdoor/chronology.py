@@ -44,7 +44,8 @@ def contacts(person: Person, viewer: User) -> Iterable[Entry]:
 
 @register_chronology_source("referral", "Referrals and closures")
 def referrals(person: Person, viewer: User) -> Iterable[Entry]:
-    for e in person.cin_episodes.all():
+    for e in person.cin_episodes.select_related("closed_by"):
+        url = reverse("casework:episode", args=[e.pk])
         yield Entry(
             on=e.referral_date,
             kind="referral",
@@ -52,15 +53,20 @@ def referrals(person: Person, viewer: User) -> Iterable[Entry]:
             + (" (re-referral within 12 months)" if e.is_re_referral else ""),
             detail=f"Source: {e.get_referral_source_display()}."
             + (f" Primary need: {e.get_primary_need_display()}." if e.primary_need else ""),
+            url=url,
             significant=True,
         )
         if e.closure_date:
             yield Entry(
                 on=e.closure_date,
                 kind="referral",
-                title="Case closed",
-                detail=e.get_closure_reason_display(),
+                title="No further action on the referral" if e.referral_nfa else "Case closed",
+                detail=" ".join(
+                    x for x in (f"{e.get_closure_reason_display()}.", e.closure_summary) if x
+                ),
+                url=url,
                 significant=True,
+                by=e.closed_by.full_name if e.closed_by else "",
             )
 
 

@@ -26,6 +26,8 @@ from hearth.core.models import User
 from hearth.core.services import ConcurrentEditError
 from hearth.core.templatetags.govuk import govuk_date
 from hearth.core.views.submit import apply_errors, posted, posted_int, submitted
+from hearth.timescales.models import ClockSubject, DeadlineState
+from hearth.timescales.selectors import deadlines_for_subject
 
 from . import genogram, selectors, services
 from .chronology import chronology_for, registered_sources
@@ -47,7 +49,9 @@ from .matching import Candidate, Match, find_matches
 from .merging import merge_people, undo_merge
 from .models import FamilyGroup, FamilyMembership, Person, Relationship
 from .panels import render_panels
+from .panels import tabs as person_tabs
 from .policies import EDIT, VIEW, person_for, persons_visible_to
+from .tags import banner_warnings, tags_for
 from .validators import normalise_nhs_number
 
 MANAGE = "core.manage_allocations"
@@ -265,6 +269,31 @@ def _summary_rows(record: selectors.PersonRecord, may_edit: bool) -> list[dict[s
     return rows
 
 
+def _banner(person: Person) -> dict[str, Any]:
+    """The identity banner on every tab: who the child is, who holds the case, what applies."""
+    responsible = (
+        ClockSubject.objects.filter(subject_type="child", subject_id=person.pk)
+        .select_related("worker", "team")
+        .first()
+    )
+    own = [("Restricted", "red")] if person.is_restricted else []
+    if person.is_uasc:
+        own.append(("UASC", "purple"))
+    return {
+        "age": _age_text(person),
+        "worker": responsible.worker if responsible else None,
+        "team": responsible.team if responsible else None,
+        "tags": [(t.label, t.colour) for t in tags_for(person)] + own,
+        "warnings": banner_warnings(person),
+    }
+
+
+def _due(person: Person) -> list[Any]:
+    """The child's open deadlines, overdue and soonest first, with the engine's explanation."""
+    open_ones = deadlines_for_subject("child", person.pk).filter(state=DeadlineState.OPEN)
+    return sorted(open_ones, key=lambda d: (d.due_on, d.rule_code))
+
+
 @requires(VIEW)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = _viewer(request)
@@ -274,23 +303,35 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "The record you opened was merged into this one")
         return redirect("people:detail", pk=target.pk)
     person = person_for(viewer, pk)
-    audit.record_view(actor=viewer, obj=person, person_id=person.pk)
-    record = selectors.person_record(viewer=viewer, person=person)
-    may_edit = viewer.has_perm(EDIT)
-    return render(
-        request,
-        "people/person_detail.html",
-        {
-            "person": person,
-            "record": record,
-            "rows": _summary_rows(record, may_edit),
-            "genogram_svg": genogram.render_svg(record.genogram),
-            "may_edit": may_edit,
-            "may_manage": viewer.has_perm(MANAGE),
-            "named_staff": selectors.named_staff(person) if person.is_restricted else [],
-            "panels": render_panels(request, person),
-        },
+    tabs = person_tabs()
+    tab = request.GET.get("tab", "summary")
+    if tab not in dict(tabs):
+        tab = "summary"
+    audit.record_view(
+        actor=viewer, obj=person, person_id=person.pk, detail=f"Record: {dict(tabs)[tab]}"
     )
+    may_edit = viewer.has_perm(EDIT)
+    context: dict[str, Any] = {
+        "person": person,
+        "banner": _banner(person),
+        "tabs": tabs,
+        "tab": tab,
+        "tab_title": dict(tabs)[tab],
+        "may_edit": may_edit,
+        "may_manage": viewer.has_perm(MANAGE),
+        "named_staff": selectors.named_staff(person) if person.is_restricted else [],
+        "panels": render_panels(request, person, tab),
+    }
+    if tab == "summary":
+        context["due"] = _due(person)
+    if tab == "details":
+        record = selectors.person_record(viewer=viewer, person=person)
+        context.update(
+            record=record,
+            rows=_summary_rows(record, may_edit),
+            genogram_svg=genogram.render_svg(record.genogram),
+        )
+    return render(request, "people/person_detail.html", context)
 
 
 def _date_param(request: HttpRequest, name: str, errors: dict[str, str]) -> dt.date | None:

@@ -399,7 +399,9 @@ def test_person_page_shows_the_record_and_logs_the_view(
         postcode="LS2 7EE",
         start_date=dt.date(2022, 8, 1),
     )
-    response = client_for(social_worker).get(reverse("people:detail", args=[ellis.pk]))
+    response = client_for(social_worker).get(
+        reverse("people:detail", args=[ellis.pk]) + "?tab=details"
+    )
     body = page(response)
     assert response.status_code == 200
     for text in (
@@ -445,7 +447,9 @@ def test_person_page_shows_relationships_as_a_map_and_a_list(
     services.relationship_end(
         actor=social_worker, relationship=rel, end_date=dt.date(2023, 1, 1), expected_version=None
     )
-    body = page(client_for(social_worker).get(reverse("people:detail", args=[child.pk])))
+    body = page(
+        client_for(social_worker).get(reverse("people:detail", args=[child.pk]) + "?tab=details")
+    )
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in body and 'role="img"' in body
     assert "Relationship map for Ellis Marsh: 2 parents and 1 sibling." in body
     assert 'stroke-dasharray="6 4"' in body  # the ended sibling link
@@ -467,9 +471,10 @@ def test_person_page_queries_do_not_grow_with_relationships(
                 actor=None, from_person=relative, to_person=child, kind="other_relative"
             )
         c = client_for(social_worker)
-        c.get(reverse("people:detail", args=[child.pk]))
+        url = reverse("people:detail", args=[child.pk]) + "?tab=details"
+        c.get(url)
         with CaptureQueriesContext(connection) as captured:
-            assert c.get(reverse("people:detail", args=[child.pk])).status_code == 200
+            assert c.get(url).status_code == 200
         return len(captured)
 
     few, many = queries_for(1), queries_for(12)
@@ -532,7 +537,9 @@ def test_a_restricted_relative_appears_without_name_or_link(
     sister = make_person(forename="Secret", date_of_birth=dt.date(2011, 2, 2))
     services.relationship_add(actor=None, from_person=sister, to_person=child, kind="sibling")
     restrict(sister, make_user("team_manager"))
-    body = page(client_for(social_worker).get(reverse("people:detail", args=[child.pk])))
+    body = page(
+        client_for(social_worker).get(reverse("people:detail", args=[child.pk]) + "?tab=details")
+    )
     assert "Secret" not in body
     assert reverse("people:detail", args=[sister.pk]) not in body
     assert "Restricted record" in body
@@ -835,7 +842,9 @@ def test_end_a_relationship_ends_both_sides(social_worker: User, client_for: Cli
         actor=None, from_person=mother, to_person=child, kind="mother", lives_with=True
     )
     own = forward.inverse  # the child's side, as linked from the child's page
-    body = page(client_for(social_worker).get(reverse("people:detail", args=[child.pk])))
+    body = page(
+        client_for(social_worker).get(reverse("people:detail", args=[child.pk]) + "?tab=details")
+    )
     url = reverse("people:relationship-end", args=[own.pk])
     assert url in body
     c = client_for(social_worker)
@@ -926,7 +935,7 @@ def test_merge_needs_a_reason_and_then_the_duplicate_opens_the_kept_record(
     response = client_for(social_worker).get(reverse("people:detail", args=[duplicate.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("people:detail", args=[kept.pk])
-    body = page(client_for(manager).get(reverse("people:detail", args=[kept.pk])))
+    body = page(client_for(manager).get(reverse("people:detail", args=[kept.pk]) + "?tab=details"))
     assert "Merge history" in body and "Same NHS number and date of birth" in body
     assert reverse("people:merge-undo", args=[PersonMerge.objects.get().pk]) in body
 
