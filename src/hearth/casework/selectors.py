@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from hearth.core.models import Team, User
 from hearth.people.models import Person
@@ -33,7 +33,8 @@ def awaiting_authorisation(viewer: User, teams: list[Team] | None = None) -> Que
         .order_by("submitted_at")
     )
     if teams is not None:
-        qs = qs.filter(team__in=teams)
+        # The manager's teams, and their own workers wherever the assessment was recorded.
+        qs = qs.filter(Q(team__in=teams) | Q(worker__line_manager=viewer))
     return qs
 
 

@@ -445,6 +445,9 @@ def assessment_start(
             }
         )
     worker = worker or actor
+    if team is None:
+        membership = worker.memberships.filter(end_date__isnull=True).select_related("team")
+        team = next((m.team for m in membership[:1]), None)
     assessment = Assessment.objects.create(
         episode=episode,
         person_id=episode.person_id,

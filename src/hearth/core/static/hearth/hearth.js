@@ -12,3 +12,9 @@ document.addEventListener("htmx:load", (event) => {
     initAll({ scope: element });
   }
 });
+
+// "Print" buttons (hidden without JavaScript: the browser's own print works the same).
+for (const button of document.querySelectorAll("[data-hearth-print]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}
