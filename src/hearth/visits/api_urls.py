@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import api
 
 app_name = "visits-api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("visits/", api.VisitListView.as_view(), name="list"),
+    path("visits/<int:pk>/", api.VisitDetailView.as_view(), name="detail"),
+    path("visits/<int:pk>/withdraw/", api.VisitWithdrawView.as_view(), name="withdraw"),
+]
