@@ -18,6 +18,7 @@ from hearth.escalations.selectors import escalations_awaiting, escalations_open
 from hearth.frontdoor.policies import contacts_visible_to
 from hearth.people.models import Person
 from hearth.people.policies import persons_visible_to
+from hearth.safeguarding.selectors import ReviewClock, flagged, flagged_for_worker, held_by_teams
 from hearth.supervision.selectors import next_supervision_due, supervision_overdue
 from hearth.timescales import calendar as cal
 from hearth.timescales.models import Deadline, DeadlineState
@@ -46,6 +47,7 @@ class ManagerPage:
     supervision_overdue_count: int
     audit_actions_overdue: list[Any]
     audit_actions_overdue_count: int
+    needing_risk_assessment_count: int = 0
     team_pks: str = ""
 
 
@@ -100,6 +102,8 @@ def manager_page(
     }
     actions = audit_actions_overdue(teams=teams)
     shown = actions.filter(person__in=visible)
+    # Children the teams hold with an exploitation concern and no current risk assessment.
+    unassessed = flagged(held_by_teams(teams), ReviewClock.now(today)).count()
     return ManagerPage(
         teams=list(teams.order_by("name")),
         unallocated=[
@@ -122,6 +126,7 @@ def manager_page(
         supervision_overdue_count=len(supervision),
         audit_actions_overdue=list(shown.select_related("person", "owner")[:LIST_LENGTH]),
         audit_actions_overdue_count=actions.count(),
+        needing_risk_assessment_count=unassessed,
     )
 
 
@@ -131,6 +136,7 @@ class MyChild:
     since: dt.date
     next_due: Deadline | None = None
     overdue: list[Deadline] = field(default_factory=list)
+    needs_risk_assessment: bool = False
 
 
 @dataclass
@@ -140,10 +146,12 @@ class WorkerPage:
     next_supervision: Deadline | None
     audit_actions: list[Any]
     escalations_mine: list[Any]
+    needing_risk_assessment: list[Person] = field(default_factory=list)
 
 
 def worker_page(*, viewer: User, now: dt.datetime | None = None) -> WorkerPage:
-    """The social worker's children, each with the next due and any overdue item (3 queries)."""
+    """The social worker's children, each with the next due and any overdue item, and those
+    needing an exploitation risk assessment (a fixed number of queries)."""
     now = now or timezone.now()
     held = list(
         Allocation.objects.filter(
@@ -160,6 +168,9 @@ def worker_page(*, viewer: User, now: dt.datetime | None = None) -> WorkerPage:
     ).order_by("due_on", "due_at", "rule_code")
     for d in deadlines:
         by_child[d.subject_id].append(d)
+    today = now.astimezone(cal.LONDON).date()
+    unassessed = list(flagged_for_worker(viewer, ReviewClock.now(today)))
+    unassessed_ids = {p.pk for p in unassessed}
     children = []
     for a in held:
         items = by_child.get(a.person_id, [])
@@ -171,6 +182,7 @@ def worker_page(*, viewer: User, now: dt.datetime | None = None) -> WorkerPage:
                 since=a.start_date,
                 next_due=upcoming[0] if upcoming else None,
                 overdue=overdue,
+                needs_risk_assessment=a.person_id in unassessed_ids,
             )
         )
     children.sort(key=lambda c: (not c.overdue, c.next_due.due_on if c.next_due else dt.date.max))
@@ -188,4 +200,5 @@ def worker_page(*, viewer: User, now: dt.datetime | None = None) -> WorkerPage:
             .filter(person__in=persons_visible_to(viewer))
             .select_related("person")[:LIST_LENGTH]
         ),
+        needing_risk_assessment=unassessed,
     )

@@ -152,3 +152,80 @@ def test_a_restricted_child_counts_but_is_not_named_to_a_manager_not_named_on_it
     assert "Secret Childname" not in page
     assert "A restricted record" in page
     assert f"/workforce/allocate/{child.pk}/" not in page
+
+
+# --- exploitation risk assessments (hearth.safeguarding) ------------------------------------------
+
+
+def _missing(child: Person, actor: User) -> None:
+    from hearth.safeguarding.services import missing_episode_record
+
+    now = timezone.now()
+    missing_episode_record(
+        actor=actor,
+        person=child,
+        missing_from="home",
+        kind="M",
+        started_at=now - dt.timedelta(hours=30),
+        ended_at=now - dt.timedelta(hours=20),
+    )
+
+
+def test_worker_sees_their_children_needing_an_exploitation_risk_assessment(
+    team: Team, worker: User, client_for: Callable[[User], Any]
+) -> None:
+    from hearth.safeguarding.services import risk_assessment_record
+
+    flagged = held_child(
+        team, worker, forename="Fern", surname="Flagged", date_of_birth=dt.date(2011, 5, 1)
+    )
+    assessed = held_child(
+        team, worker, forename="Ash", surname="Assessed", date_of_birth=dt.date(2011, 5, 1)
+    )
+    _missing(flagged, worker)
+    _missing(assessed, worker)
+    risk_assessment_record(
+        actor=worker,
+        person=assessed,
+        kind="missing",
+        level="medium",
+        assessed_on=timezone.localdate(),
+        assessor=worker,
+        summary="Goes missing overnight after arguments at home.",
+    )
+    response = client_for(worker).get("/")
+    assert [p.pk for p in response.context["worker"].needing_risk_assessment] == [flagged.pk]
+    page = response.content.decode()
+    assert 'data-testid="needing-risk-assessment"' in page
+    assert "1 of your children needs an exploitation risk assessment" in page
+
+
+def test_manager_sees_the_count_of_children_needing_an_exploitation_risk_assessment(
+    team: Team, worker: User, client_for: Callable[[User], Any], make_user: Callable[..., User]
+) -> None:
+    child = held_child(team, worker, date_of_birth=dt.date(2011, 5, 1))
+    _missing(child, worker)
+    response = client_for(team.manager).get("/")  # type: ignore[arg-type]
+    assert response.context["manager"].needing_risk_assessment_count == 1
+    assert "/safeguarding/needing-assessment/" in response.content.decode()
+    other = make_user("team_manager")
+    TeamMembershipFactory(team=TeamFactory(manager=other), user=other)
+    assert client_for(other).get("/").context["manager"].needing_risk_assessment_count == 0
+
+
+def test_the_flag_costs_the_same_queries_whatever_the_caseload(
+    team: Team, worker: User, client_for: Callable[[User], Any]
+) -> None:
+    def count(user: User) -> int:
+        c = client_for(user)
+        c.get("/")
+        with CaptureQueriesContext(connection) as captured:
+            assert c.get("/").status_code == 200
+        return len(captured)
+
+    _missing(held_child(team, worker, date_of_birth=dt.date(2011, 5, 1)), worker)
+    few_worker, few_manager = count(worker), count(team.manager)  # type: ignore[arg-type]
+    for n in range(5):
+        _missing(held_child(team, worker, date_of_birth=dt.date(2010, 5, 1 + n)), worker)
+    assert count(worker) == few_worker
+    assert count(team.manager) == few_manager  # type: ignore[arg-type]
