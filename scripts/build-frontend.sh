@@ -53,6 +53,8 @@ sed -e 's|//# sourceMappingURL=[^ ]*$||' "$GOVUK/govuk-frontend.min.js" \
 rm -rf "$STATIC/govuk/assets"
 mkdir -p "$STATIC/govuk/assets/images"
 cp "$GOVUK"/assets/images/* "$STATIC/govuk/assets/images/"
+# MoJ Frontend's timeline draws a document icon from the same folder.
+cp "$NM/@ministryofjustice/frontend/moj/assets/images/icon-document.svg" "$STATIC/govuk/assets/images/"
 
 # 4. htmx.
 cp "$NM/htmx.org/dist/htmx.min.js" "$STATIC/hearth/htmx.min.js"
@@ -60,7 +62,7 @@ cp "$NM/htmx.org/dist/htmx.min.js" "$STATIC/hearth/htmx.min.js"
 cat > "$STATIC/VENDORED.txt" <<TXT
 Built by scripts/build-frontend.sh; do not edit the generated files by hand.
 govuk-frontend $GOVUK_VERSION (MIT licence, Crown copyright): govuk/govuk-frontend.min.js, govuk/assets/images/, compiled into hearth/hearth.css
-@ministryofjustice/frontend $MOJ_VERSION (MIT licence, Crown copyright): timeline, identity bar and sub-navigation styles, compiled into hearth/hearth.css
+@ministryofjustice/frontend $MOJ_VERSION (MIT licence, Crown copyright): timeline, identity bar and sub-navigation styles, compiled into hearth/hearth.css; govuk/assets/images/icon-document.svg
 htmx.org $HTMX_VERSION (Zero-Clause BSD): hearth/htmx.min.js
 sass $SASS_VERSION (build only)
 TXT

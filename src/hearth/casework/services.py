@@ -593,7 +593,7 @@ def assessment_submit(
         url = f"/casework/assessments/{assessment.pk}/"
         transaction.on_commit(
             lambda: notify(
-                managers,
+                recipients=managers,
                 subject="An assessment is waiting for your authorisation",
                 body="An assessment on a child in your team has been sent for authorisation.",
                 url=url,
@@ -682,7 +682,7 @@ def assessment_authorise(
         url = f"/casework/assessments/{assessment.pk}/"
         transaction.on_commit(
             lambda: notify(
-                [worker],
+                recipients=[worker],
                 subject="Your assessment has been authorised",
                 body="A manager authorised an assessment you completed. Its next steps are on it.",
                 url=url,
@@ -719,7 +719,7 @@ def assessment_return(
     url = f"/casework/assessments/{assessment.pk}/"
     transaction.on_commit(
         lambda: notify(
-            [worker],
+            recipients=[worker],
             subject="Your assessment has been returned",
             body="A manager returned an assessment to you with what it needs before "
             "authorisation. Their reasons are in the record's history.",

@@ -552,7 +552,7 @@ def test_open_actions_show_on_the_childs_record_until_done(
     client_for: Client, action: Action, worker: User, social_worker: User, case_audit: CaseAudit
 ) -> None:
     complete(case_audit, Grade.REQUIRES_IMPROVEMENT)
-    record = reverse("people:detail", args=[action.person_id])
+    record = reverse("people:detail", args=[action.person_id]) + "?tab=oversight"
     page = client_for(social_worker).get(record).content.decode()
     assert "Case audits" in page
     assert "See the child alone and record their views." in page

@@ -185,7 +185,9 @@ def test_the_childs_page_offers_raising_to_someone_with_a_role(
     council: Council, raise_one: Raise, client_for: Client
 ) -> None:
     escalation = raise_one()
-    page = client_for(council.chair).get(reverse("people:detail", args=[council.child.pk]))
+    page = client_for(council.chair).get(
+        reverse("people:detail", args=[council.child.pk]) + "?tab=oversight"
+    )
     html = page.content.decode()
     assert escalation.reference in html
     assert reverse("escalations:raise", args=[council.child.pk]) in html
@@ -196,7 +198,7 @@ def test_the_childs_page_does_not_offer_it_to_others(
 ) -> None:
     escalation = raise_one()
     page = client_for(make_user("social_worker")).get(
-        reverse("people:detail", args=[council.child.pk])
+        reverse("people:detail", args=[council.child.pk]) + "?tab=oversight"
     )
     html = page.content.decode()
     assert escalation.reference in html  # they may see the child, so the escalation

@@ -423,7 +423,11 @@ def test_recording_the_child_from_the_contact_details(
 def test_the_persons_page_lists_contacts_and_referrals(
     social_worker: User, client_for: Client, contact: Contact, child: Person
 ) -> None:
-    page = client_for(social_worker).get(reverse("people:detail", args=[child.pk])).content.decode()
+    page = (
+        client_for(social_worker)
+        .get(reverse("people:detail", args=[child.pk]) + "?tab=casework")
+        .content.decode()
+    )
     assert contact.submission.reference in page
     assert reverse("frontdoor:early-help-new", args=[child.pk]) in page
 

@@ -328,7 +328,9 @@ def test_a_case_discussion_cannot_be_added_by_the_worker(
 def test_a_case_discussion_is_on_the_childs_page_without_the_wellbeing_check(
     service: Service, discussion: CaseDiscussion, client_for: Client
 ) -> None:
-    page = client_for(service.peer).get(reverse("people:detail", args=[service.child.pk]))
+    page = client_for(service.peer).get(
+        reverse("people:detail", args=[service.child.pk]) + "?tab=oversight"
+    )
     text = page.content.decode()
     assert page.status_code == 200
     assert DECISION in text and REASONS in text and "See the child at school" in text
@@ -434,7 +436,9 @@ def test_a_manager_records_oversight_from_the_childs_page(
     service: Service, client_for: Client
 ) -> None:
     client = client_for(service.manager)
-    person_page = client.get(reverse("people:detail", args=[service.child.pk])).content.decode()
+    person_page = client.get(
+        reverse("people:detail", args=[service.child.pk]) + "?tab=oversight"
+    ).content.decode()
     url = reverse("supervision:oversight-new", args=[service.child.pk])
     assert url in person_page
     response = client.post(url, oversight_form(rationale="Agreed."))
@@ -442,14 +446,18 @@ def test_a_manager_records_oversight_from_the_childs_page(
     response = client.post(url, oversight_form())
     assert response.status_code == 302
     oversight = ManagementOversight.objects.get()
-    page = client_for(service.peer).get(reverse("people:detail", args=[service.child.pk]))
+    page = client_for(service.peer).get(
+        reverse("people:detail", args=[service.child.pk]) + "?tab=oversight"
+    )
     assert oversight.decision in page.content.decode()
 
 
 def test_a_social_worker_cannot_record_oversight(service: Service, client_for: Client) -> None:
     url = reverse("supervision:oversight-new", args=[service.child.pk])
     assert client_for(service.worker).get(url).status_code == 403
-    person_page = client_for(service.worker).get(reverse("people:detail", args=[service.child.pk]))
+    person_page = client_for(service.worker).get(
+        reverse("people:detail", args=[service.child.pk]) + "?tab=oversight"
+    )
     assert url not in person_page.content.decode()
 
 
