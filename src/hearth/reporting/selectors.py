@@ -13,11 +13,13 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from hearth.case_audits.selectors import audit_actions_for_owner, audit_actions_overdue
+from hearth.casework.selectors import awaiting_authorisation
 from hearth.core.models import Team, TeamMembership, User
 from hearth.escalations.selectors import escalations_awaiting, escalations_open
 from hearth.frontdoor.policies import contacts_visible_to
 from hearth.people.models import Person
 from hearth.people.policies import persons_visible_to
+from hearth.plans.selectors import long_danger_statements
 from hearth.safeguarding.selectors import ReviewClock, flagged, flagged_for_worker, held_by_teams
 from hearth.supervision.selectors import next_supervision_due, supervision_overdue
 from hearth.timescales import calendar as cal
@@ -48,6 +50,9 @@ class ManagerPage:
     audit_actions_overdue: list[Any]
     audit_actions_overdue_count: int
     needing_risk_assessment_count: int = 0
+    assessments_awaiting_count: int = 0
+    long_danger_statements: list[Any] = field(default_factory=list)
+    long_danger_statements_count: int = 0
     team_pks: str = ""
 
 
@@ -104,6 +109,9 @@ def manager_page(
     shown = actions.filter(person__in=visible)
     # Children the teams hold with an exploitation concern and no current risk assessment.
     unassessed = flagged(held_by_teams(teams), ReviewClock.now(today)).count()
+    # Practice the manager signs off: assessments to authorise, danger statements to tighten.
+    awaiting = awaiting_authorisation(viewer, list(teams)).count()
+    long_statements = long_danger_statements(viewer=viewer, teams=teams)
     return ManagerPage(
         teams=list(teams.order_by("name")),
         unallocated=[
@@ -127,6 +135,9 @@ def manager_page(
         audit_actions_overdue=list(shown.select_related("person", "owner")[:LIST_LENGTH]),
         audit_actions_overdue_count=actions.count(),
         needing_risk_assessment_count=unassessed,
+        assessments_awaiting_count=awaiting,
+        long_danger_statements=list(long_statements[:LIST_LENGTH]),
+        long_danger_statements_count=long_statements.count(),
     )
 
 

@@ -229,3 +229,57 @@ def test_the_flag_costs_the_same_queries_whatever_the_caseload(
         _missing(held_child(team, worker, date_of_birth=dt.date(2010, 5, 1 + n)), worker)
     assert count(worker) == few_worker
     assert count(team.manager) == few_manager  # type: ignore[arg-type]
+
+
+def test_manager_sees_assessments_to_authorise_and_danger_statements_over_the_limit(
+    team: Team, worker: User, client_for: Callable[[User], Any]
+) -> None:
+    from hearth.casework import services as casework
+    from hearth.plans import services as plans
+
+    child = make_child()
+    episode = casework.episode_open(
+        actor=worker,
+        person=child,
+        referral_date=timezone.localdate() - dt.timedelta(days=20),
+        referral_source="6",
+        primary_need="N1",
+    )
+    assessment = casework.assessment_start(
+        actor=worker, episode=episode, start_date=episode.referral_date
+    )
+    casework.assessment_update(
+        actor=worker,
+        assessment=assessment,
+        data={
+            "child_seen_on": episode.referral_date,
+            "seen_alone": False,
+            "child_views": "Smiled and played with the bricks.",
+            "analysis": "Strengths and worries weighed.",
+            "outcome": "cin_plan",
+        },
+        factors=["4B"],
+        expected_version=None,
+    )
+    casework.assessment_submit(actor=worker, assessment=assessment, expected_version=None)
+    plan = plans.plan_start(
+        actor=worker,
+        person=child,
+        start_date=timezone.localdate() - dt.timedelta(days=1),
+        episode=episode,
+        team=team,
+    )
+    goal = "Safe and calm at home every day."
+    plans.plan_need_add(
+        actor=worker, plan=plan, kind="risk", statement="word " * 61, safety_goal=goal
+    )
+    plans.plan_need_add(
+        actor=worker, plan=plan, kind="risk", statement="A short one.", safety_goal=goal
+    )
+    manager = team.manager
+    assert manager is not None
+    page = client_for(manager).get("/")
+    figures = page.context["manager"]
+    assert figures.assessments_awaiting_count == 1
+    assert figures.long_danger_statements_count == 1
+    assert f"/plans/{plan.pk}/" in page.content.decode()
