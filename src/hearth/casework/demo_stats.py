@@ -36,6 +36,7 @@ def casework_figures(council: Council | None) -> dict[str, Any]:
     lengths = [
         calendar.working_days_between(referral, authorised)
         for referral, authorised in done.values_list("episode__referral_date", "authorised_on")
+        if authorised is not None
     ]
     seen = done.filter(child_seen_on__isnull=False)
     factors = AssessmentFactorIdentified.objects.filter(assessment__in=done)
@@ -43,7 +44,7 @@ def casework_figures(council: Council | None) -> dict[str, Any]:
     outcomes = dict(done.order_by().values_list("outcome").annotate(n=Count("pk")))
 
     closed = ChildInNeedEpisode.objects.filter(closure_date__gt=since, closure_date__lte=day)
-    durations = [(c - r).days for r, c in closed.values_list("referral_date", "closure_date")]
+    durations = [(c - r).days for r, c in closed.values_list("referral_date", "closure_date") if c]
     reasons = dict(closed.order_by().values_list("closure_reason").annotate(n=Count("pk")))
     open_at = ChildInNeedEpisode.objects.filter(referral_date__lte=day).filter(
         Q(closure_date__isnull=True) | Q(closure_date__gt=day)

@@ -155,8 +155,9 @@ def generate_assessments(ctx: GenerationContext) -> None:
     rng = ctx.rng
     ref = ctx.reference_date
     calendar = working_calendar()
-    episodes = list(
-        ChildInNeedEpisode.objects.filter(referral_nfa=False)
+    episodes: list[dict[str, Any]] = [
+        dict(row)
+        for row in ChildInNeedEpisode.objects.filter(referral_nfa=False)
         .order_by("referral_date", "pk")
         .values(
             "pk",
@@ -170,7 +171,7 @@ def generate_assessments(ctx: GenerationContext) -> None:
             "person__forename",
             "person__is_uasc",
         )
-    )
+    ]
     leads: dict[int, list[tuple[dt.date, dt.date | None, int, int | None]]] = defaultdict(list)
     for a in Allocation.objects.filter(role="lead").values_list(
         "person_id", "start_date", "end_date", "worker_id", "team_id"
@@ -293,10 +294,10 @@ def generate_assessments(ctx: GenerationContext) -> None:
     written = 0
     subjects = [("child", pk) for pk in children]
     batches = range(0, len(subjects), REDERIVE_BATCH)
-    for start in ctx.progress(
+    for first in ctx.progress(
         batches, desc="Deadlines", total=math.ceil(len(subjects) / REDERIVE_BATCH), unit="batch"
     ):
-        written += timescales.rederive(subjects[start : start + REDERIVE_BATCH], calendar=calendar)
+        written += timescales.rederive(subjects[first : first + REDERIVE_BATCH], calendar=calendar)
     ctx.counts["timescales.deadline"] += written
     ctx.summary.update(
         assessments_completed=completed,

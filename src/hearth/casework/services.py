@@ -105,7 +105,7 @@ def _check_referral(person: Person, referral_date: dt.date) -> None:
         raise ValidationError(
             {
                 "referral_date": "The referral date is after the child's date of death, "
-                f"{_d(person.date_of_death)} (CIN census rule 4008)"
+                f"{_d(person.date_of_death)} (CIN census rule 8555Q)"
             }
         )
     episodes = list(person.cin_episodes.all())
@@ -196,7 +196,7 @@ def _activity_dates(episode: ChildInNeedEpisode) -> list[tuple[dt.date, str]]:
         dates.append((a.start_date, "an assessment started"))
         if a.authorised_on:
             dates.append((a.authorised_on, "an assessment was authorised"))
-    for p in episode.plans.all():  # type: ignore[attr-defined]
+    for p in episode.plans.all():
         dates.append((p.start_date, f"the {p.get_kind_display().lower()} started"))
     return dates
 
@@ -236,7 +236,7 @@ def _close_checks(episode: ChildInNeedEpisode, on: dt.date, reason: str) -> None
         raise ValidationError(
             {
                 "closure_reason": "Record the child's date of death on their details before "
-                "closing the episode because the child died (CIN census rule 8920)"
+                "closing the episode because the child died (CIN census rule 8585Q)"
             }
         )
     if reason in AFTER_ASSESSMENT:
@@ -247,7 +247,7 @@ def _close_checks(episode: ChildInNeedEpisode, on: dt.date, reason: str) -> None
                     "this episode has none (CIN census rule 8825Q)"
                 }
             )
-        protection = [p for p in episode.plans.all() if p.kind == "cp"]  # type: ignore[attr-defined]
+        protection = [p for p in episode.plans.all() if p.kind == "cp"]
         if (
             protection
             or Deadline.objects.filter(
@@ -264,14 +264,16 @@ def _close_checks(episode: ChildInNeedEpisode, on: dt.date, reason: str) -> None
                     "another reason (CIN census rule 2990)"
                 }
             )
-    if len(assessments) == 1 and reason not in AFTER_ASSESSMENT:
+    # Closing as "no longer in need" after one assessment that found nothing is the census's
+    # "closed after assessment" (RC8/RC9); adoption, death or a transfer are their own reasons.
+    if len(assessments) == 1 and reason == ClosureReason.RC7:
         codes = {f.code for f in assessments[0].factors.all()}
         if codes == {NO_FACTORS}:
             raise ValidationError(
                 {
                     "closure_reason": "The only assessment found no factors (21), so the case "
                     "closed after assessment: choose RC8 (no further action) or RC9 (referred "
-                    "to early help) (CIN census rule 8873Q)"
+                    "to early help) rather than RC7 (CIN census rule 8873Q)"
                 }
             )
     problems = [message for check in _closure_checks for message in check(episode, on)]
@@ -349,10 +351,20 @@ def episode_no_further_action(
     episode = ChildInNeedEpisode.objects.select_for_update().get(pk=episode.pk)
     if episode.closure_date is not None:
         raise ValidationError("This episode is already closed")
-    if episode.assessments.exists() or episode.plans.exists():  # type: ignore[attr-defined]
+    if episode.assessments.exists() or episode.plans.exists():
         raise ValidationError(
             "An assessment or plan is recorded on this referral, so it was not a referral with no "
             "further action: close the episode with a reason instead (CIN census rules 8831, 4000)"
+        )
+    if Deadline.objects.filter(
+        subject_type=SubjectType.CHILD,
+        subject_id=episode.person_id,
+        rule_code="icpc",
+        starts_on__gte=episode.referral_date,
+    ).exists():
+        raise ValidationError(
+            "A section 47 enquiry was started on this referral, so it was not a referral with no "
+            "further action: close the episode with a reason instead (CIN census rules 8832, 8831)"
         )
     if on < episode.referral_date:
         raise ValidationError(
@@ -505,6 +517,11 @@ def assessment_update(
     _require(actor, EDIT, "record assessments")
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _locked(assessment)
+    if assessment.submitted_at is not None:
+        raise ValidationError(
+            "This assessment is waiting for authorisation: ask your manager to return it if it "
+            "needs changing, so they authorise what they read"
+        )
     unknown = set(data) - set(ASSESSMENT_FIELDS)
     if unknown:
         raise ValueError(f"Not assessment fields: {sorted(unknown)}")

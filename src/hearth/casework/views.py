@@ -62,7 +62,7 @@ def episode(request: HttpRequest, pk: int) -> HttpResponse:
     episodes = {e.pk: e for e in selectors.episodes_for_person(person)}
     current = episodes[found.pk]
     assessments = list(current.assessments.all())
-    plans = list(current.plans.select_related("worker").order_by("-start_date"))  # type: ignore[attr-defined]
+    plans = list(current.plans.select_related("worker").order_by("-start_date"))
     is_open = current.closure_date is None
     return render(
         request,
