@@ -14,7 +14,7 @@ from typing import Any
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
@@ -51,29 +51,12 @@ CONFLICT = {
 }
 
 
-def _enum(choices: list[tuple[str, str]]) -> type[serializers.ChoiceField]:
-    """A choice field documented inline, so these enums need no global names in the schema."""
-
-    @extend_schema_field({"type": "string", "enum": [value for value, _ in choices]})
-    class EnumField(serializers.ChoiceField):
-        pass
-
-    return EnumField
-
-
-PlanKindField = _enum(PlanKind.choices)
-NeedKindField = _enum(NeedKind.choices)
-NeedStatusField = _enum(NeedStatus.choices)
-ActionStatusField = _enum(ActionStatus.choices)
-DecisionField = _enum(ReviewDecision.choices)
-
-
 # --- serializers ---------------------------------------------------------------------------------
 
 
 class NeedSerializer(serializers.ModelSerializer[PlanNeed]):
-    kind = NeedKindField(choices=NeedKind.choices, read_only=True)
-    status = NeedStatusField(choices=NeedStatus.choices, read_only=True)
+    kind = serializers.ChoiceField(choices=NeedKind.choices, read_only=True)
+    status = serializers.ChoiceField(choices=NeedStatus.choices, read_only=True)
     flagged = serializers.SerializerMethodField(
         help_text="A danger statement longer than the council's word limit, flagged for the "
         "manager."
@@ -100,7 +83,7 @@ class NeedSerializer(serializers.ModelSerializer[PlanNeed]):
 
 
 class ActionSerializer(serializers.ModelSerializer[PlanAction]):
-    status = ActionStatusField(choices=ActionStatus.choices, read_only=True)
+    status = serializers.ChoiceField(choices=ActionStatus.choices, read_only=True)
     needs = serializers.SerializerMethodField(
         help_text="The ids of the needs and risks it addresses."
     )
@@ -137,7 +120,7 @@ class ActionSerializer(serializers.ModelSerializer[PlanAction]):
 
 
 class ReviewSerializer(serializers.ModelSerializer[PlanReview]):
-    decision = DecisionField(choices=ReviewDecision.choices, read_only=True)
+    decision = serializers.ChoiceField(choices=ReviewDecision.choices, read_only=True)
     recorded_by = serializers.CharField(
         source="recorded_by.full_name", read_only=True, allow_null=True, default=None
     )
@@ -158,7 +141,7 @@ class ReviewSerializer(serializers.ModelSerializer[PlanReview]):
 
 
 class PlanSerializer(serializers.ModelSerializer[Plan]):
-    kind = PlanKindField(choices=PlanKind.choices, read_only=True)
+    kind = serializers.ChoiceField(choices=PlanKind.choices, read_only=True)
     worker = serializers.CharField(
         source="worker.full_name", read_only=True, allow_null=True, default=None
     )
@@ -205,7 +188,7 @@ class FilterSerializer(serializers.Serializer[Any]):
 
 class StartSerializer(serializers.Serializer[Any]):
     person_id = serializers.IntegerField()
-    kind = PlanKindField(
+    kind = serializers.ChoiceField(
         choices=[(PlanKind.CIN.value, PlanKind.CIN.label)],
         default=PlanKind.CIN,
         help_text="Only child in need plans start here; the other kinds from their own process.",
@@ -231,7 +214,7 @@ class EndSerializer(VersionedSerializer):
 
 
 class NeedCreateSerializer(serializers.Serializer[Any]):
-    kind = NeedKindField(choices=NeedKind.choices)
+    kind = serializers.ChoiceField(choices=NeedKind.choices)
     statement = serializers.CharField(max_length=10_000)
     safety_goal = serializers.CharField(
         max_length=10_000,
@@ -243,10 +226,10 @@ class NeedCreateSerializer(serializers.Serializer[Any]):
 
 
 class NeedChangeSerializer(VersionedSerializer):
-    kind = NeedKindField(choices=NeedKind.choices, required=False)
+    kind = serializers.ChoiceField(choices=NeedKind.choices, required=False)
     statement = serializers.CharField(max_length=10_000, required=False)
     safety_goal = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-    status = NeedStatusField(choices=NeedStatus.choices, required=False)
+    status = serializers.ChoiceField(choices=NeedStatus.choices, required=False)
 
 
 class ActionCreateSerializer(serializers.Serializer[Any]):
@@ -275,7 +258,7 @@ class ActionChangeSerializer(VersionedSerializer):
     owner_agency = serializers.CharField(max_length=200, required=False, allow_blank=True)
     due_date = serializers.DateField(required=False, allow_null=True)
     progress = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-    status = ActionStatusField(choices=ActionStatus.choices, required=False)
+    status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
     completed_on = serializers.DateField(
         required=False, allow_null=True, help_text="Required when the status is done."
     )
@@ -283,7 +266,7 @@ class ActionChangeSerializer(VersionedSerializer):
 
 class ReviewCreateSerializer(serializers.Serializer[Any]):
     held_on = serializers.DateField()
-    decision = DecisionField(choices=ReviewDecision.choices)
+    decision = serializers.ChoiceField(choices=ReviewDecision.choices)
     attendees = serializers.CharField(
         max_length=10_000, required=False, allow_blank=True, default=""
     )
