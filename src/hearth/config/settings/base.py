@@ -197,6 +197,16 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ContactStatusEnum": "hearth.frontdoor.models.ContactStatus",
         "EscalationStatusEnum": "hearth.escalations.models.Status",
+        "VisitKindEnum": "hearth.visits.codes.VisitKind",
+        "PlanKindEnum": "hearth.plans.codes.PlanKind",
+        "PlanNeedKindEnum": "hearth.plans.codes.NeedKind",
+        "PlanNeedStatusEnum": "hearth.plans.codes.NeedStatus",
+        "PlanActionStatusEnum": "hearth.plans.codes.ActionStatus",
+        "PlanReviewDecisionEnum": "hearth.plans.codes.ReviewDecision",
+        "CaseNoteKindEnum": "hearth.records.codes.NoteKind",
+        "DocumentKindEnum": "hearth.records.codes.DocumentKind",
+        "RecordStatusEnum": "hearth.records.codes.RecordStatus",
+        "ScanStatusEnum": "hearth.records.codes.ScanStatus",
     },
 }
 
@@ -213,3 +223,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("HEARTH_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- hearth.records: case notes and documents ----------------------------------------------------
+# Uploaded documents live in the default storage under MEDIA_ROOT. It is not served (no
+# MEDIA_URL route): files are read only through the records download view, after its policy.
+MEDIA_ROOT = Path(os.environ.get("HEARTH_MEDIA_ROOT") or BASE_DIR / "var" / "media")
+HEARTH_DOCUMENT_MAX_BYTES = int(os.environ.get("HEARTH_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024))
+# Content types accepted (worked out from each file's content; see hearth.records.scanning).
+HEARTH_DOCUMENT_ALLOWED_TYPES = [
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text",
+    "text/plain",
+]
+# A callable scan(file) -> hearth.records.scanning.ScanResult. The default passes every file and
+# logs that no scanner is configured: point it at the council's scanner in a real deployment.
+HEARTH_DOCUMENT_SCANNER = os.environ.get(
+    "HEARTH_DOCUMENT_SCANNER", "hearth.records.scanning.no_scanner"
+)
