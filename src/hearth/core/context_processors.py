@@ -14,6 +14,8 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("People", "people:search", "core.view_case_records"),
     ("MASH", "frontdoor:queue", "core.view_case_records"),
     ("Send a contact", "frontdoor:partner-contact", "core.submit_partner_contacts"),
+    ("Visits due", "visits:mine", "core.edit_case_records"),
+    ("To authorise", "casework:awaiting", "core.manage_allocations"),
     ("Allocation", "workforce:queue", "core.manage_allocations"),
     ("Caseloads", "workforce:caseloads", "core.manage_allocations"),
     ("Workforce", "workforce:figures", "core.view_performance"),
