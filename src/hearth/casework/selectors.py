@@ -11,14 +11,15 @@ from .models import Assessment, AssessmentFactorIdentified, ChildInNeedEpisode
 from .policies import assessments_visible_to
 
 
-def episodes_for_person(person: Person) -> list[ChildInNeedEpisode]:
-    """The child's episodes, newest first, each with its assessments and their factors
-    (three queries). The caller has fetched the person through `person_for`."""
+def episodes_for_person(person: Person, *, pk: int | None = None) -> list[ChildInNeedEpisode]:
+    """The child's episodes (or the one with `pk`), newest first, each with its assessments and
+    their factors (three queries). The caller has fetched the person through `person_for`."""
     assessments = Assessment.objects.select_related("worker", "authorised_by").prefetch_related(
         Prefetch("factors", queryset=AssessmentFactorIdentified.objects.order_by("pk"))
     )
+    episodes = person.cin_episodes.all() if pk is None else person.cin_episodes.filter(pk=pk)
     return list(
-        person.cin_episodes.select_related("referral_team", "referral_worker", "closed_by")
+        episodes.select_related("referral_team", "referral_worker", "closed_by")
         .prefetch_related(Prefetch("assessments", queryset=assessments))
         .order_by("-referral_date", "-pk")
     )

@@ -59,8 +59,7 @@ def episode(request: HttpRequest, pk: int) -> HttpResponse:
     found = policies.episode_for(viewer, pk)
     person = found.person
     audit.record_view(actor=viewer, obj=found, person_id=person.pk, detail="Episode")
-    episodes = {e.pk: e for e in selectors.episodes_for_person(person)}
-    current = episodes[found.pk]
+    current = selectors.episodes_for_person(person, pk=found.pk)[0]
     assessments = list(current.assessments.all())
     plans = list(current.plans.select_related("worker").order_by("-start_date"))
     is_open = current.closure_date is None
