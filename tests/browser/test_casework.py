@@ -68,7 +68,7 @@ def test_referral_to_assessment_plan_visit_and_chronology(
 
     # The assessment: the child seen alone, their words, the factors, the analysis.
     with page.expect_navigation():
-        page.click("a:has-text('Start the assessment')")
+        page.click("main a:has-text('Start the assessment')")
     _date(page, "start_date", today)
     _submit(page)
     _date(page, "child_seen_on", today)
@@ -92,7 +92,7 @@ def test_referral_to_assessment_plan_visit_and_chronology(
     _sign_in(page, server_url, "team_manager")
     page.goto(assessment_url)
     with page.expect_navigation():
-        page.click("a:has-text('Authorise')")
+        page.click("main a[href$='/authorise/']")
     page.fill("#id_rationale", "Agreed.")
     _submit(page)
     assert page.title().startswith("Error: ")
@@ -105,7 +105,7 @@ def test_referral_to_assessment_plan_visit_and_chronology(
     _sign_in(page, server_url, "social_worker")
     page.goto(assessment_url)
     with page.expect_navigation():
-        page.click("a:has-text('Start the child in need plan')")
+        page.click("main a:has-text('Start the child in need plan')")
     _date(page, "start_date", today)
     _submit(page)
     # A danger statement with its safety goal, then an action linked to it.
@@ -120,7 +120,7 @@ def test_referral_to_assessment_plan_visit_and_chronology(
     plan_url = page.url.split("#")[0]
     page.goto(plan_url)
     with page.expect_navigation():
-        page.click("a:has-text('Add an action')")
+        page.click("main a:has-text('Add an action')")
     page.fill("#id_description", "Refer Mum to the domestic abuse service and agree a safety plan.")
     page.locator("input[name=needs]").first.check()
     page.fill("#id_owner_agency", "Domestic abuse service")
