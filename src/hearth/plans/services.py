@@ -297,7 +297,11 @@ def plan_update(
 ) -> Plan:
     """Change a plan: its contingency plan, worker and team, or correct its dates (an end date
     only on an ended plan: `plan_end` ends one). Corrected dates are recorded again."""
-    plan = Plan.objects.select_for_update().select_related("person", "episode").get(pk=plan.pk)
+    plan = (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("person", "episode")
+        .get(pk=plan.pk)
+    )
     _check_version(plan, expected_version)
     unknown = set(data) - set(PLAN_FIELDS)
     if unknown:
@@ -356,7 +360,11 @@ def plan_end(
 ) -> Plan:
     """End an open plan on a date, with the reason (stepped down, closed, a child protection plan
     started…)."""
-    plan = Plan.objects.select_for_update().select_related("person", "episode").get(pk=plan.pk)
+    plan = (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("person", "episode")
+        .get(pk=plan.pk)
+    )
     _check_version(plan, expected_version)
     if plan.end_date is not None:
         raise ValidationError(f"This plan already ended, on {_d(plan.end_date)}")
