@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "hearth.people",
     "hearth.casework",
     "hearth.plans",
+    "hearth.protection",
+    "hearth.legal",
     "hearth.visits",
     "hearth.records",
     "hearth.safeguarding",
@@ -207,6 +209,16 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "hearth.records.codes.DocumentKind",
         "RecordStatusEnum": "hearth.records.codes.RecordStatus",
         "ScanStatusEnum": "hearth.records.codes.ScanStatus",
+        "ProtectionAgencyEnum": "hearth.protection.codes.Agency",
+        "StrategyDecisionEnum": "hearth.protection.codes.StrategyDecision",
+        "Section47OutcomeEnum": "hearth.protection.codes.Section47Outcome",
+        "ConferenceKindEnum": "hearth.protection.codes.ConferenceKind",
+        "ConferenceStatusEnum": "hearth.protection.codes.ConferenceStatus",
+        "ConferenceDecisionEnum": "hearth.protection.codes.ConferenceDecision",
+        "CategoryOfAbuseEnum": "hearth.protection.codes.CategoryOfAbuse",
+        "ParentParticipationEnum": "hearth.protection.codes.ParentParticipation",
+        "ChildParticipationEnum": "hearth.protection.codes.ChildParticipation",
+        # hearth.legal's enums follow.
     },
 }
 

@@ -1,0 +1,1 @@
+"""Child protection pages, one module per area; `urls.py` joins their `urlpatterns`."""
