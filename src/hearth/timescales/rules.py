@@ -139,6 +139,11 @@ EVENTS: Mapping[str, str] = {
     "pa-appointed": "the personal adviser's appointment",
     "pa-contact": "the contact",
     "leaving-care-ended": "the end of leaving care support",
+    "police-protection-start": "the child being taken into police protection",
+    "police-protection-end": "the end of police protection",
+    "epo-start": "the emergency protection order",
+    "epo-extended": "the extension of the emergency protection order",
+    "epo-end": "the end of the emergency protection order",
     "proceedings-issued": "the issue of proceedings",
     "proceedings-extended": "the court's extension",
     "proceedings-concluded": "the final order",
@@ -382,6 +387,7 @@ WT_FROM = dt.date(2013, 4, 15)  # Working Together 2013 came into force (single 
 CPPCR = "Care Planning, Placement and Case Review (England) Regulations 2010"
 CPPCR_FROM = dt.date(2011, 4, 1)
 CLR = "Care Leavers (England) Regulations 2010"
+CA1989_FROM = dt.date(1991, 10, 14)  # the Children Act 1989 came into force
 LOCAL_SOURCE = "Local practice standard set by the council"
 
 
@@ -902,6 +908,39 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
         notes="At intervals of not more than 2 months (8 weeks).",
     ),
     # Courts ----------------------------------------------------------------------------------
+    Rule(
+        code="police-protection",
+        title="Police protection ended",
+        short="Police protection",
+        area=Area.COURT,
+        subject=SubjectType.CHILD,
+        source="Children Act 1989, section 46(6)",
+        status=RuleStatus.STATUTE,
+        effective_from=CA1989_FROM,
+        starts_on=StartsOn("police-protection-start"),
+        cases=_one("default", 72, H),
+        met_by=("police-protection-end",),
+        notes="No child may be kept in police protection for more than 72 hours, counted in "
+        "elapsed hours from the time the child was taken into police protection. One clock for "
+        "each time (keyed by the record).",
+    ),
+    Rule(
+        code="epo",
+        title="Emergency protection order ended",
+        short="Emergency protection order",
+        area=Area.COURT,
+        subject=SubjectType.CHILD,
+        source="Children Act 1989, section 45(1) and (5)",
+        status=RuleStatus.STATUTE,
+        effective_from=CA1989_FROM,
+        starts_on=StartsOn("epo-start"),
+        cases=_one("default", 8, D),
+        met_by=("epo-end",),
+        extended_by=("epo-extended", Period(7, D)),
+        notes="An order has effect for at most 8 days from the day it was made; the court may "
+        "extend it once, by up to 7 days (section 45(5) and (6)). The clock counts the longest "
+        "the law allows: 7 days for the extension, whatever the court granted.",
+    ),
     Rule(
         code="proceedings",
         title="Care or supervision proceedings concluded",

@@ -219,6 +219,19 @@ SPECTACULAR_SETTINGS = {
         "ParentParticipationEnum": "hearth.protection.codes.ParentParticipation",
         "ChildParticipationEnum": "hearth.protection.codes.ChildParticipation",
         # hearth.legal's enums follow.
+        "EmergencyProtectionKindEnum": "hearth.legal.codes.EmergencyKind",
+        "EmergencyProtectionOutcomeEnum": "hearth.legal.codes.EmergencyOutcome",
+        "LegalGatewayReasonEnum": "hearth.legal.codes.GatewayReason",
+        "LegalGatewayDecisionEnum": "hearth.legal.codes.GatewayDecision",
+        "ParentsRepresentedEnum": "hearth.legal.codes.Representation",
+        "PreProceedingsOutcomeEnum": "hearth.legal.codes.PreProceedingsOutcome",
+        "CourtHearingKindEnum": "hearth.legal.codes.HearingKind",
+        "InterimOrderKindEnum": "hearth.legal.codes.InterimOrderKind",
+        "FinalOrderKindEnum": "hearth.legal.codes.FinalOrderKind",
+        "CarePlanKindEnum": "hearth.legal.codes.CarePlanKind",
+        # hearth.legal's `reason` and `outcome` fields collide with these, so name them too.
+        "AllocationChangeReasonEnum": "hearth.workforce.codes.ChangeReason",
+        "AssessmentOutcomeEnum": "hearth.casework.codes.AssessmentOutcome",
     },
 }
 

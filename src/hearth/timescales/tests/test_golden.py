@@ -447,6 +447,36 @@ GOLDEN: list[Golden] = [
         ev("pa-contact", "2025-03-14"),
         ev("pa-contact", "2025-05-01"),
     ),
+    # --- police-protection: 72 elapsed hours ------------------------------------------------
+    # Tue 10 Jun 2025 09:30 BST + 72 h, no clock change → Fri 13 Jun 09:30 BST.
+    G(
+        "police-protection",
+        "2025-06-10T09:30",
+        "2025-06-13T09:30+01:00",
+        "police-protection-summer",
+    ),
+    # Sat 29 Mar 2025 14:00 GMT + 72 h = Tue 1 Apr 14:00 UTC = 15:00 BST (clocks went forward
+    # Sun 30 Mar 2025).
+    G(
+        "police-protection",
+        "2025-03-29T14:00",
+        "2025-04-01T15:00+01:00",
+        "police-protection-clocks-forward",
+    ),
+    # --- epo: 8 days, + 7 days for its one extension ----------------------------------------
+    # Order made Mon 6 Jan 2025 at 16:00: + 8 days → Tue 14 Jan 2025.
+    G("epo", "2025-01-06T16:00", "2025-01-14", "epo-plain"),
+    # Extended on Mon 13 Jan: 14 Jan + 7 days → Tue 21 Jan 2025.
+    G("epo", "2025-01-06T16:00", "2025-01-21", "epo-extended", ev("epo-extended", "2025-01-13")),
+    # An extension recorded after the order ended (Sun 12 Jan) does not move the date: 14 Jan.
+    G(
+        "epo",
+        "2025-01-06",
+        "2025-01-14",
+        "epo-extension-after-the-end",
+        ev("epo-end", "2025-01-12"),
+        ev("epo-extended", "2025-01-13"),
+    ),
     # --- proceedings: 26 weeks, + 8 weeks per extension -------------------------------------
     # Mon 8 Jan 2024 + 182 days → Mon 8 Jul 2024.
     G("proceedings", "2024-01-08", "2024-07-08", "proceedings-plain"),
