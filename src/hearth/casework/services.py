@@ -19,7 +19,6 @@ from hearth.frontdoor.services import validate_rationale
 from hearth.notifications.services import notify
 from hearth.people.models import Person
 from hearth.timescales import services as timescales
-from hearth.timescales.models import Deadline, DeadlineState
 from hearth.timescales.rules import SubjectType
 
 from .codes import (
@@ -71,21 +70,36 @@ def register_closure_check(check: ClosureCheck) -> ClosureCheck:
 
 @register_closure_check
 def _open_section_47(episode: ChildInNeedEpisode, on: dt.date) -> list[str]:
-    """An enquiry under way is an open `icpc` clock until the child protection app records
-    enquiries (CIN census 8868: every section 47 ends with a conference or "not required")."""
-    open_enquiry = Deadline.objects.filter(
-        subject_type=SubjectType.CHILD,
-        subject_id=episode.person_id,
-        rule_code="icpc",
-        state=DeadlineState.OPEN,
-        starts_on__gte=episode.referral_date,
-    ).exists()
-    if open_enquiry:
+    """CIN census 8868: every section 47 enquiry of a closed episode is concluded, by its initial
+    conference or by the decision that none is needed."""
+    from hearth.protection.models import Section47Enquiry
+
+    enquiry = (
+        Section47Enquiry.objects.filter(episode=episode, concluded_on__isnull=True)
+        .order_by("start_date", "pk")
+        .first()
+    )
+    if enquiry is not None:
         return [
-            "A section 47 enquiry is open: record the initial child protection conference or "
-            "that one is not required before closing the episode (CIN census rule 8868)"
+            f"The section 47 enquiry started on {_d(enquiry.start_date)} is open: record the "
+            "initial child protection conference, or the enquiry's outcome that one is not "
+            "required, before closing the episode (CIN census rule 8868)"
         ]
     return []
+
+
+def _child_protection_on(episode: ChildInNeedEpisode) -> bool:
+    """Whether the episode had a section 47 enquiry or a held initial conference (census
+    rules 2990, 8832)."""
+    from hearth.protection.codes import INITIAL_KINDS, ConferenceStatus
+    from hearth.protection.models import Conference, Section47Enquiry
+
+    return (
+        Section47Enquiry.objects.filter(episode=episode).exists()
+        or Conference.objects.filter(
+            episode=episode, kind__in=INITIAL_KINDS, status=ConferenceStatus.HELD
+        ).exists()
+    )
 
 
 # --- episodes ------------------------------------------------------------------------------------
@@ -198,6 +212,14 @@ def _activity_dates(episode: ChildInNeedEpisode) -> list[tuple[dt.date, str]]:
             dates.append((a.authorised_on, "an assessment was authorised"))
     for p in episode.plans.all():
         dates.append((p.start_date, f"the {p.get_kind_display().lower()} started"))
+    from hearth.protection.models import Section47Enquiry
+
+    for e in Section47Enquiry.objects.filter(episode=episode):
+        dates.append((e.start_date, "a section 47 enquiry started"))
+        if e.completed_on:
+            dates.append((e.completed_on, "a section 47 enquiry was completed"))
+        if e.concluded_on:
+            dates.append((e.concluded_on, "a section 47 enquiry concluded"))
     return dates
 
 
@@ -248,15 +270,7 @@ def _close_checks(episode: ChildInNeedEpisode, on: dt.date, reason: str) -> None
                 }
             )
         protection = [p for p in episode.plans.all() if p.kind == "cp"]
-        if (
-            protection
-            or Deadline.objects.filter(
-                subject_type=SubjectType.CHILD,
-                subject_id=episode.person_id,
-                rule_code="icpc",
-                starts_on__gte=episode.referral_date,
-            ).exists()
-        ):
+        if protection or _child_protection_on(episode):
             raise ValidationError(
                 {
                     "closure_reason": "This episode had a section 47 enquiry or a child "
@@ -356,12 +370,7 @@ def episode_no_further_action(
             "An assessment or plan is recorded on this referral, so it was not a referral with no "
             "further action: close the episode with a reason instead (CIN census rules 8831, 4000)"
         )
-    if Deadline.objects.filter(
-        subject_type=SubjectType.CHILD,
-        subject_id=episode.person_id,
-        rule_code="icpc",
-        starts_on__gte=episode.referral_date,
-    ).exists():
+    if _child_protection_on(episode):
         raise ValidationError(
             "A section 47 enquiry was started on this referral, so it was not a referral with no "
             "further action: close the episode with a reason instead (CIN census rules 8832, 8831)"

@@ -20,7 +20,7 @@ from hearth.core.services import ConcurrentEditError
 from hearth.notifications.models import Notification
 from hearth.people.models import Person
 from hearth.people.tests.factories import make_child
-from hearth.timescales import services as timescales
+from hearth.protection.models import Section47Enquiry
 from hearth.timescales.models import ClockEvent, Deadline, DeadlineState
 from hearth.workforce.models import Allocation
 
@@ -79,15 +79,20 @@ def deadline(person: Person, rule: str) -> Deadline:
     return Deadline.objects.filter(subject_type="child", subject_id=person.pk, rule_code=rule).get()
 
 
-def section_47(person: Person, on: dt.date) -> None:
-    """A strategy discussion started a section 47 enquiry: the `icpc` clock opens."""
-    timescales.record_event(
-        subject_type="child",
-        subject_id=person.pk,
-        name="strategy-discussion-s47",
-        at=on,
-        source="test.strategy:1",
+def section_47(setting: Setting, started: int, **fields: Any) -> Section47Enquiry:
+    """A strategy discussion `started` days ago started a section 47 enquiry (built at model
+    level, as the child protection tests build one)."""
+    from hearth.protection.tests.factories import ProtectionSetting, make_enquiry
+
+    protection = ProtectionSetting(
+        manager=setting.manager,
+        worker=setting.worker,
+        chair=setting.manager,
+        team=setting.team,
+        child=setting.child,
+        episode=setting.episode,
     )
+    return make_enquiry(protection, started=started, **fields)
 
 
 def open_referral(person: Person, on: dt.date, **overrides: Any) -> ChildInNeedEpisode:
@@ -774,9 +779,9 @@ def test_no_further_action_only_before_any_plan_4000(setting: Setting) -> None:
 
 
 def test_no_further_action_not_on_a_section_47_8832(setting: Setting) -> None:
-    section_47(setting.child, days_ago(58))
+    enquiry = section_47(setting, 58, concluded_on=days_ago(40))
     # 8832/8831: a referral with a section 47 enquiry is not a referral with no further action.
-    refused(lambda: nfa(setting), "8832", setting.episode)
+    refused(lambda: nfa(setting), "8832", setting.episode, enquiry)
 
 
 def test_no_further_action_dates_and_reason(setting: Setting) -> None:
@@ -899,10 +904,8 @@ def test_no_rc8_or_rc9_after_a_section_47_2990(setting: Setting) -> None:
         authorised_on=days_ago(30),
         outcome=AssessmentOutcome.NO_FURTHER_ACTION,
     )
-    section_47(setting.child, days_ago(20))
-    timescales.record_event(
-        subject_type="child", subject_id=setting.child.pk, name="icpc", at=days_ago(10)
-    )
+    # Concluded (its initial conference was held), so only the closure reason is wrong.
+    section_47(setting, 20, concluded_on=days_ago(10))
     refused(lambda: close(setting, closure_reason="RC9"), "2990", setting.episode)
     assert close(setting, closure_reason="RC7").closure_reason == "RC7"
 
@@ -920,20 +923,43 @@ def test_a_single_assessment_with_no_factors_closes_rc8_or_rc9_8873q(setting: Se
 
 
 def test_no_closure_while_a_section_47_is_open_8868(setting: Setting) -> None:
+    from hearth.protection.services.strategy import section_47_complete
+
     authorised_assessment(
         setting.episode, setting.worker, setting.manager, authorised_on=days_ago(30)
     )
-    section_47(setting.child, days_ago(20))
-    assert deadline(setting.child, "icpc").state == DeadlineState.OPEN
-    refused(lambda: close(setting), "8868", setting.episode)
-    timescales.record_event(
-        subject_type="child",
-        subject_id=setting.child.pk,
-        name="icpc-not-required",
-        at=days_ago(5),
-        source="test.s47:1",
+    enquiry = section_47(setting, 20, child_seen_on=days_ago(19))
+    error = refused(lambda: close(setting), "8868", setting.episode, enquiry)
+    assert f"started on {days_ago(20):%-d %B %Y}" in error.messages[0]
+    section_47_complete(
+        actor=setting.worker,
+        enquiry=enquiry,
+        outcome="not_substantiated",
+        outcome_rationale=RATIONALE,
+        completed_on=days_ago(5),
     )
     assert close(setting).closure_date == today()
+
+
+def test_no_closure_before_a_section_47_started_8565(setting: Setting) -> None:
+    authorised_assessment(
+        setting.episode, setting.worker, setting.manager, authorised_on=days_ago(30)
+    )
+    enquiry = section_47(setting, 20)
+    refused(
+        lambda: close(setting, closure_date=days_ago(25)),
+        "a section 47 enquiry started",
+        setting.episode,
+        field="closure_date",
+    )
+    Section47Enquiry.objects.filter(pk=enquiry.pk).update(concluded_on=days_ago(10))
+    refused(
+        lambda: close(setting, closure_date=days_ago(15)),
+        "a section 47 enquiry concluded",
+        setting.episode,
+        field="closure_date",
+    )
+    assert close(setting, closure_date=days_ago(10)).closure_date == days_ago(10)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from hearth.casework.models import ChildInNeedEpisode
+from hearth.core.choices import ServiceArea
 from hearth.core.models import Team, User
 from hearth.core.tests.factories import TeamFactory, TeamMembershipFactory
 from hearth.people.models import Person
@@ -75,7 +76,7 @@ def make_protection_setting(
     make_user: Callable[..., User], referred: int = 120, **child: Any
 ) -> ProtectionSetting:
     manager = make_user("team_manager", first_name="Tess", last_name="Teamlead")
-    team = TeamFactory(name="Child Protection Team East", manager=manager)
+    team = TeamFactory(manager=manager, service_area=ServiceArea.CIN_CP)
     worker = make_user(
         "social_worker",
         first_name="Will",
