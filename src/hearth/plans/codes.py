@@ -41,7 +41,22 @@ class ReviewDecision(models.TextChoices):
     ESCALATE = "escalate", "Escalate (strategy discussion or conference)"
 
 
-# Clock events each kind records (start, end, review). Kinds not listed record none yet.
+# Clock events each kind records (start, end, review). Kinds not listed record none yet. A child
+# protection plan is reviewed at a review conference (`hearth.protection`), which records "rcpc";
+# `PlanReview` is not used for it.
 PLAN_EVENTS: dict[str, tuple[str, str, str]] = {
     PlanKind.CIN: ("cin-plan-start", "cin-plan-end", "cin-review"),
+    PlanKind.CP: ("cp-plan-start", "cp-plan-end", "rcpc"),
+}
+
+# The timescale rules whose open deadline is a plan's "next review due".
+PLAN_REVIEW_RULES: dict[str, tuple[str, ...]] = {
+    PlanKind.CIN: ("cin-review",),
+    PlanKind.CP: ("rcpc-first", "rcpc-next"),
+}
+
+# Kinds not reviewed with `PlanReview` (the plan's own review form), and why.
+REVIEWED_ELSEWHERE: dict[str, str] = {
+    PlanKind.CP: "A child protection plan is reviewed at a review conference: book one from the "
+    "plan's page",
 }

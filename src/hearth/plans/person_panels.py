@@ -1,6 +1,7 @@
 """The plans section of the child's page (Child in need tab): the child's plans, open first, each
-with its open and overdue actions, and "Start a child in need plan" when none is open. Two
-queries (the plans with their counts, and the episodes a plan could start in)."""
+with its open and overdue actions, and "Start a child in need plan" when no child in need or
+child protection plan is open (census rule 4001). Two queries (the plans with their counts, and
+the episodes a plan could start in)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def plans_panel(request: HttpRequest, person: Person) -> str:
     plans = selectors.plans_for_person(viewer, person)
     may_start = (
         policies.may_edit(viewer)
-        and not any(p.kind == PlanKind.CIN and p.end_date is None for p in plans)
+        and not any(p.kind in (PlanKind.CIN, PlanKind.CP) and p.end_date is None for p in plans)
         and ChildInNeedEpisode.objects.filter(person=person, referral_nfa=False).exists()
     )
     return render_to_string(

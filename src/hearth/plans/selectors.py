@@ -18,7 +18,7 @@ from hearth.workforce.codes import CaseRole
 from hearth.workforce.models import Allocation
 
 from . import policies
-from .codes import OPEN_ACTION_STATUSES, PLAN_EVENTS, NeedKind, NeedStatus, PlanKind
+from .codes import OPEN_ACTION_STATUSES, PLAN_REVIEW_RULES, NeedKind, NeedStatus, PlanKind
 from .models import Plan, PlanAction, PlanNeed, PlanReview
 from .services import today, word_limit
 
@@ -113,10 +113,10 @@ def plan_page(plan: Plan, on: dt.date | None = None) -> PlanPage:
         action.links = [labels[i] for i in action.linked_ids if i in labels]  # type: ignore[attr-defined]
     reviews = list(plan.reviews.select_related("recorded_by").order_by("-held_on", "-pk"))
     next_review = None
-    events = PLAN_EVENTS.get(plan.kind)
-    if plan.end_date is None and events is not None:
+    rules = PLAN_REVIEW_RULES.get(plan.kind)
+    if plan.end_date is None and rules:
         next_review = deadlines_due(
-            DeadlineFilter(subject=("child", plan.person_id), rule_codes=(events[2],))
+            DeadlineFilter(subject=("child", plan.person_id), rule_codes=rules)
         ).first()
     return PlanPage(
         plan=plan,

@@ -3,14 +3,17 @@ actions; set an action's status; record a review.
 
 The rules Ofsted found broken are refused here, with a message that says what to fix: an action
 with no linked need or risk, no owner or no due date; a link to another plan's need. For child in
-need plans the CIN census rules that concern plans (statutory-returns.md §1.6) are checked as the
-data is entered, each message naming its rule. A danger statement longer than the council's limit
-is saved, but flagged (see `selectors.long_danger_statements`).
+need and child protection plans the CIN census rules that concern plans (statutory-returns.md
+§1.6) are checked as the data is entered, each message naming its rule (`RULES`: the same check
+answers to a different rule number for each kind). A danger statement longer than the council's
+limit is saved, but flagged (see `selectors.long_danger_statements`).
 
 Every change is one transaction with one audit event (`model_update` keeps old and new values).
 The plan's kind decides which clock events it records (`codes.PLAN_EVENTS`): a child in need plan
-records `cin-plan-start`, `cin-plan-end` and `cin-review`, each under a source naming its record,
-so a corrected date is recorded again under the same source.
+records `cin-plan-start`, `cin-plan-end` and `cin-review`, a child protection plan
+`cp-plan-start` and `cp-plan-end` (its reviews are review conferences, which record `rcpc` from
+`hearth.protection`), each under a source naming its record, so a corrected date is recorded
+again under the same source.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +37,15 @@ from hearth.timescales import calendar as cal
 from hearth.timescales import services as timescales
 from hearth.timescales.rules import SubjectType
 
-from .codes import PLAN_EVENTS, ActionStatus, NeedKind, NeedStatus, PlanKind, ReviewDecision
+from .codes import (
+    PLAN_EVENTS,
+    REVIEWED_ELSEWHERE,
+    ActionStatus,
+    NeedKind,
+    NeedStatus,
+    PlanKind,
+    ReviewDecision,
+)
 from .models import Plan, PlanAction, PlanNeed, PlanReview
 
 DEFAULT_WORD_LIMIT = 60
@@ -115,6 +127,44 @@ def _overlaps(
 
 # --- the census rules on a plan's dates ----------------------------------------------------------
 
+# The CIN census rule each check answers to, by kind of plan (statutory-returns.md §1.6). A check
+# with no rule for a kind is still made; its message just names no rule.
+RULES: dict[str, dict[str, str]] = {
+    PlanKind.CIN: {
+        "end_before_start": "4011",
+        "start_after_death": "4008",
+        "before_referral": "4015",
+        "one_open": "4004",
+        "overlap": "4014",
+    },
+    PlanKind.CP: {
+        "end_before_start": "8925",
+        "same_day": "8840",
+        "start_after_death": "8915",
+        "end_after_death": "8920",
+        "before_referral": "1105",
+        "one_open": "8935",
+        "overlap": "8940",
+    },
+}
+
+
+def _rule(kind: str, check: str) -> str:
+    """ " (census rule 8840)", or "" when the kind has no rule for the check."""
+    number = RULES.get(kind, {}).get(check)
+    return f" (census rule {number})" if number else ""
+
+
+def _held_review_conferences(**filters: Any) -> list[dt.date]:
+    """Dates of held review conferences (`hearth.protection`, looked up by name: that app builds
+    on this one)."""
+    conference = apps.get_model("protection", "Conference")
+    return sorted(
+        conference.objects.filter(kind="review", status="held", **filters).values_list(
+            "held_on", flat=True
+        )
+    )
+
 
 def check_plan_dates(
     *,
@@ -142,15 +192,29 @@ def check_plan_dates(
         if end_date < start_date:
             refuse(
                 "end_date",
-                f"The plan cannot end before it started on {_d(start_date)} (census rule 4011)",
+                f"The plan cannot end before it started on {_d(start_date)}"
+                f"{_rule(kind, 'end_before_start')}",
+            )
+        elif end_date == start_date and kind == PlanKind.CP:
+            refuse(
+                "end_date",
+                f"A {name} cannot start and end on the same day ({_d(start_date)})"
+                f"{_rule(kind, 'same_day')}",
             )
         if end_date > now:
             refuse("end_date", "The plan's end date cannot be in the future")
-    if person.date_of_death is not None and start_date > person.date_of_death:
+    death = person.date_of_death
+    if death is not None and start_date > death:
         refuse(
             "start_date",
             f"The plan cannot start after {person.full_name}'s date of death, "
-            f"{_d(person.date_of_death)} (census rule 4008)",
+            f"{_d(death)}{_rule(kind, 'start_after_death')}",
+        )
+    if death is not None and end_date is not None and end_date > death and kind == PlanKind.CP:
+        refuse(
+            "end_date",
+            f"The {name} cannot end after {person.full_name}'s date of death, "
+            f"{_d(death)}{_rule(kind, 'end_after_death')}",
         )
     if kind in EPISODE_KINDS:
         if episode is None:
@@ -168,7 +232,7 @@ def check_plan_dates(
                 refuse(
                     "start_date",
                     f"The {name} cannot start before the referral date, "
-                    f"{_d(episode.referral_date)} (census rule 4015)",
+                    f"{_d(episode.referral_date)}{_rule(kind, 'before_referral')}",
                 )
             closed = episode.closure_date
             if closed is not None and start_date > closed:
@@ -183,6 +247,37 @@ def check_plan_dates(
                     f"The episode closed on {_d(closed)}: the {name} must end by then "
                     "(census rule 8565)",
                 )
+    if kind == PlanKind.CP and plan_pk is not None:
+        # A review conference is held after the plan started, and not after it ended (8841).
+        reviews = _held_review_conferences(plan_id=plan_pk)
+        early = [d for d in reviews if d <= start_date]
+        late = [d for d in reviews if end_date is not None and d > end_date]
+        if early:
+            refuse(
+                "start_date",
+                f"A review conference of this plan was held on {_d(early[0])}: the plan must "
+                "have started before it (census rule 8841)",
+            )
+        if late:
+            refuse(
+                "end_date",
+                f"A review conference of this plan was held on {_d(late[-1])}, after that end "
+                "date: check the dates",
+            )
+    if kind == PlanKind.CIN:
+        # A child protection review conference is never held while a child in need plan is open
+        # (4003). The plan may start on the day of the review that ended the protection plan.
+        inside = [
+            d
+            for d in _held_review_conferences(person_id=person.pk, held_on__gt=start_date)
+            if end_date is None or d < end_date
+        ]
+        if inside:
+            refuse(
+                "start_date",
+                f"A child protection review conference was held on {_d(inside[0])}: a child in "
+                "need plan cannot be open then (census rule 4003)",
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -192,21 +287,19 @@ def check_plan_dates(
     same = [p for p in others.filter(kind=kind).order_by("start_date")]
     open_one = next((p for p in same if p.end_date is None), None)
     if end_date is None and open_one is not None:
-        rule = " (census rule 4004)" if kind == PlanKind.CIN else ""
         refuse(
             "start_date",
             f"{person.full_name} already has an open {name}, from "
-            f"{_d(open_one.start_date)}: end it first{rule}",
+            f"{_d(open_one.start_date)}: end it first{_rule(kind, 'one_open')}",
         )
     else:
         for other in same:
             if _overlaps(start_date, end_date, other.start_date, other.end_date):
-                rule = " (census rule 4014)" if kind == PlanKind.CIN else ""
                 until = f"to {_d(other.end_date)}" if other.end_date else "and still open"
                 refuse(
                     "start_date",
                     f"These dates overlap {person.full_name}'s earlier {name}, from "
-                    f"{_d(other.start_date)} {until}{rule}",
+                    f"{_d(other.start_date)} {until}{_rule(kind, 'overlap')}",
                 )
                 break
     # A child in need plan and a child protection plan may not be open at the same time; a child
@@ -407,6 +500,14 @@ def plans_end_for_closed_episode(
                     "closure_date": f"The {plan.get_kind_display().lower()} started on "
                     f"{_d(plan.start_date)}, after that closure date: nothing may be dated after "
                     "the case closed (census rule 8565)"
+                }
+            )
+        if plan.kind == PlanKind.CP and plan.start_date == on:
+            raise ValidationError(
+                {
+                    "closure_date": f"The child protection plan started on {_d(on)}: it cannot "
+                    f"end on the day it started{_rule(plan.kind, 'same_day')}, so the case "
+                    "cannot close that day"
                 }
             )
         _end(actor, plan, on, CLOSED_EPISODE_REASON)
@@ -726,8 +827,11 @@ def plan_review_record(
     child_views: str = "",
     progress_summary: str = "",
 ) -> PlanReview:
-    """Record a review of the plan; for a child in need plan it meets the `cin-review` clock."""
+    """Record a review of the plan; for a child in need plan it meets the `cin-review` clock. A
+    child protection plan is reviewed at a review conference (`hearth.protection`), not here."""
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.kind in REVIEWED_ELSEWHERE:
+        raise ValidationError(REVIEWED_ELSEWHERE[plan.kind])
     errors = _review_errors(plan, held_on, decision)
     if not (progress_summary or "").strip():
         errors["progress_summary"] = "Enter what progress the review found against the plan"

@@ -5,6 +5,8 @@ its service, whose refusal is shown on the form; nothing is saved then."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +24,7 @@ from hearth.core.views.submit import posted, posted_int, submitted
 from hearth.people.policies import person_for
 
 from . import policies, selectors, services
-from .codes import PlanKind
+from .codes import REVIEWED_ELSEWHERE, PlanKind
 from .forms import (
     ActionForm,
     ActionStatusForm,
@@ -87,6 +89,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = policies.plan_for(viewer, pk)
     audit.record_view(actor=viewer, obj=plan, person_id=plan.person_id, detail="Plan")
     page = selectors.plan_page(plan)
+    protection = None
+    if plan.kind == PlanKind.CP:
+        # Conferences, core groups and categories: hearth.protection builds on plans.
+        from hearth.protection.selectors.conferences import protection_section
+
+        protection = protection_section(plan)
     return render(
         request,
         "plans/detail.html",
@@ -94,6 +102,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "person": plan.person,
             "page": page,
+            "protection": protection,
+            "reviewed_here": plan.kind not in REVIEWED_ELSEWHERE,
             "may_edit": policies.may_edit(viewer) and plan.end_date is None,
             "may_correct": policies.may_edit(viewer),
         },
@@ -123,6 +133,9 @@ def start(request: HttpRequest, person_pk: int) -> HttpResponse:
         initial["episode"] = next(
             (e.pk for e in episodes if e.closure_date is None), episodes[0].pk
         )
+    # A step down from a child protection plan suggests the day it ended (`?start=YYYY-MM-DD`).
+    with contextlib.suppress(ValueError):
+        initial["start_date"] = dt.date.fromisoformat(request.GET.get("start", ""))
     form = PlanStartForm(posted(request), initial=initial, episodes=episodes)
     plan = submitted(
         request,
@@ -139,6 +152,20 @@ def start(request: HttpRequest, person_pk: int) -> HttpResponse:
     if plan is not None:
         messages.success(request, "Child in need plan started: now add the needs and risks")
         return redirect("plans:need-add", pk=plan.pk)
+    intro = (
+        ""
+        if episodes
+        else "There is no child in need episode to put a plan in: a plan "
+        "follows a referral accepted for assessment."
+    )
+    protection = selectors.open_plan(person, PlanKind.CP)
+    if protection is not None:
+        intro = (
+            f"{person.full_name} has an open child protection plan, from "
+            f"{protection.start_date:%-d %B %Y}: a child in need plan cannot be open at the same "
+            "time (census rule 4001). It may start on the day the child protection plan ends, "
+            "at a review conference."
+        )
     return _form_page(
         request,
         form,
@@ -146,10 +173,7 @@ def start(request: HttpRequest, person_pk: int) -> HttpResponse:
         person=person,
         title="Start a child in need plan",
         button="Start the plan",
-        intro=""
-        if episodes
-        else "There is no child in need episode to put a plan in: a plan "
-        "follows a referral accepted for assessment.",
+        intro=intro,
         back=reverse("people:detail", args=[person.pk]) + "#plans",
     )
 
