@@ -2,10 +2,9 @@
 expression, so queues and caseloads are one query whatever the data size.
 
 Other apps extend these without changing this module: put a module named `workforce_cases.py`
-beside their models and call the `register_*` functions there. The child protection app registers
-"child protection" (an open plan) and an open s47 marker; children in care and care leavers do the
-same. Until then, the timescale engine's open clocks stand in for them: an open `icpc` deadline
-means an s47 enquiry is under way, open `rcpc`/`cp-visit` deadlines mean a child protection plan.
+beside their models and call the `register_*` functions there: the child protection app
+registers "child protection" (an open plan) and the s47 and plan markers; children in care and care
+leavers will do the same.
 """
 
 from __future__ import annotations
@@ -123,19 +122,4 @@ register_case_type(CaseTypeRule(CaseType.CHILD_IN_NEED, priority=10, matches=_op
 # The assessment clock runs from the referral until the assessment is completed.
 register_case_type(
     CaseTypeRule(CaseType.ASSESSMENT, priority=20, matches=_open_deadline("assessment"))
-)
-register_case_type(
-    CaseTypeRule(
-        CaseType.CHILD_PROTECTION,
-        priority=40,
-        matches=_open_deadline("rcpc-first", "rcpc-next", "cp-visit", "core-group"),
-    )
-)
-register_risk_marker(RiskMarker("s47", "Section 47 enquiry open", _open_deadline("icpc")))
-register_risk_marker(
-    RiskMarker(
-        "cp_plan",
-        "Child protection plan",
-        _open_deadline("rcpc-first", "rcpc-next", "cp-visit", "core-group"),
-    )
 )

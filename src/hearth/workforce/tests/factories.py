@@ -94,6 +94,31 @@ def open_deadline(person: Person, rule_code: str, starts_on: dt.date | None = No
     )
 
 
+def open_s47(person: Person, started: int = 5) -> None:
+    """An open section 47 enquiry in the child's open episode (model level)."""
+    from hearth.protection.models import Section47Enquiry
+
+    episode = person.cin_episodes.filter(closure_date__isnull=True).first() or ChildInNeedEpisode(
+        person=person, referral_date=days_ago(started), referral_source="6", primary_need="N1"
+    )
+    if episode.pk is None:
+        episode.save()
+    Section47Enquiry.objects.create(
+        person=person,
+        episode=episode,
+        start_date=days_ago(started),
+        icpc_target_date=days_ago(started) + dt.timedelta(days=21),
+    )
+
+
+def on_cp_plan(person: Person, started: int = 5) -> None:
+    """An open child protection plan (model level)."""
+    from hearth.plans.models import Plan
+
+    episode = person.cin_episodes.filter(closure_date__isnull=True).first()
+    Plan.objects.create(kind="cp", person=person, episode=episode, start_date=days_ago(started))
+
+
 def hold(
     worker: User,
     n: int,

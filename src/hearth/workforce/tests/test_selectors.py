@@ -33,7 +33,9 @@ from .factories import (
     make_manager,
     make_team,
     make_worker,
+    on_cp_plan,
     open_deadline,
+    open_s47,
     today,
     waiting_child,
 )
@@ -68,8 +70,8 @@ def test_a_child_whose_episode_opened_today_is_unallocated_at_once(team: Team) -
 
 def test_the_queue_row_says_who_what_since_when_and_the_risks(team: Team) -> None:
     child = waiting_child(team, referral_date=days_ago(12), forename="Ivy")
-    open_deadline(child, "icpc")
-    open_deadline(child, "rcpc-first")
+    open_s47(child)
+    on_cp_plan(child)
     [waiting] = selectors.unallocated_children()
     assert waiting.name == "Ivy Testchild" and waiting.child_id == child.child_id
     assert waiting.date_of_birth == child.date_of_birth
@@ -175,7 +177,7 @@ def test_the_queue_costs_the_same_queries_for_5_or_50_children(
     def add(n: int) -> None:
         for i in range(n):
             child = waiting_child(team, referral_date=days_ago(i % 20 + 1))
-            open_deadline(child, "icpc")
+            open_s47(child)
             if i % 3 == 0:  # some lost their worker
                 [a] = allocate(manager, [child], worker, days_ago(i % 20 + 1))
                 end(manager, a, today())
@@ -383,12 +385,12 @@ def test_caseloads_count_children_by_case_type_with_weighted_units(
 ) -> None:
     hold(worker, 2, team=team)  # child in need
     protected = hold(worker, 1, team=team)[0]
-    open_deadline(protected, "rcpc-first")
+    on_cp_plan(protected)
     assessed = hold(worker, 1, team=team)[0]
     open_deadline(assessed, "assessment")
     both = hold(worker, 1, team=team)[0]  # the heaviest kind of work counts
     open_deadline(both, "assessment")
-    open_deadline(both, "cp-visit")
+    on_cp_plan(both)
     [ended] = hold(worker, 1, team=team)
     Allocation.objects.filter(person=ended).update(end_date=today(), end_reason="worker_left")
     hold(worker, 1, team=team, role=CaseRole.STUDENT)  # not a lead: not in the caseload
@@ -440,7 +442,7 @@ def test_caseloads_cost_the_same_queries_for_5_or_50_children(team: Team) -> Non
         for i in range(n):
             [child] = hold(workers[i % 3], 1, team=team)
             if i % 2:
-                open_deadline(child, "rcpc-first")
+                on_cp_plan(child)
 
     teams = Team.objects.filter(pk=team.pk)
     add(5)

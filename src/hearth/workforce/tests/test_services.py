@@ -27,6 +27,7 @@ from .factories import (
     hold,
     make_team,
     make_worker,
+    on_cp_plan,
     open_deadline,
     today,
     waiting_child,
@@ -423,7 +424,7 @@ def test_a_child_protection_case_weighs_one_and_a_half(
 ) -> None:
     hold(worker, 17, team=team)
     child_in_need, protected = waiting_child(team), waiting_child(team)
-    open_deadline(protected, "rcpc-first")
+    on_cp_plan(protected)
     assert selectors.case_type_of(protected) == CaseType.CHILD_PROTECTION
     assert selectors.case_type_of(child_in_need) == CaseType.CHILD_IN_NEED
     with pytest.raises(services.ThresholdWarning) as exc:

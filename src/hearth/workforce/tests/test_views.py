@@ -34,7 +34,8 @@ from .factories import (
     make_manager,
     make_team,
     make_worker,
-    open_deadline,
+    on_cp_plan,
+    open_s47,
     today,
     waiting_child,
 )
@@ -347,7 +348,7 @@ def test_the_queue_lists_the_teams_waiting_children_and_sorts(
     waiting_child(team, referral_date=days_ago(2), forename="Amy")
     zoe = waiting_child(team, referral_date=days_ago(30), forename="Zoe")
     max_ = waiting_child(team, referral_date=days_ago(10), forename="Max")
-    open_deadline(max_, "icpc")
+    open_s47(max_)
     waiting_child(make_team(name="Not mine"), forename="Ned")
     submission = frontdoor.contact_submit(
         actor=manager,
@@ -522,7 +523,7 @@ def test_the_caseloads_page_shows_each_workers_load(
 ) -> None:
     hold(worker, 10, team=team)
     cp = hold(worker, 1, team=team)[0]
-    open_deadline(cp, "rcpc-first")
+    on_cp_plan(cp)
     page = text(client_for(manager).get("/workforce/caseloads/"))
     assert 'data-testid="caseloads"' in page and "Sam Worker" in page
     assert ">11.5<" in page.replace(" ", "") and "1E+1" not in page
