@@ -36,6 +36,10 @@ ROLE_HOME: dict[str, str] = {
     RoleCode.SYSTEM_ADMINISTRATOR: "Users, teams, roles and local settings.",
     RoleCode.PARTNER_AGENCY: "Send a contact to the front door and follow the contacts you sent.",
 }
+# Where a role's work is listed, when it has its own page: (URL name, link text).
+ROLE_LINKS: dict[str, tuple[str, str]] = {
+    RoleCode.CONFERENCE_CHAIR: ("protection:chair", "Your conferences"),
+}
 CASE_HOLDERS = (RoleCode.SOCIAL_WORKER, RoleCode.SENIOR_PRACTITIONER)
 
 
@@ -43,7 +47,14 @@ CASE_HOLDERS = (RoleCode.SOCIAL_WORKER, RoleCode.SENIOR_PRACTITIONER)
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     roles = list(user.roles.order_by("name"))
-    panels = [{"role": role, "summary": ROLE_HOME.get(role.code, "")} for role in roles]
+    panels = [
+        {
+            "role": role,
+            "summary": ROLE_HOME.get(role.code, ""),
+            "link": ROLE_LINKS.get(role.code),
+        }
+        for role in roles
+    ]
     manager = None
     if user.has_perm("core.manage_allocations"):
         teams = teams_for_caseloads(user)

@@ -277,3 +277,12 @@ def test_durations_read_in_plain_words() -> None:
     assert duration_text(start, dt.date(2025, 2, 14)) == "30 days"
     assert duration_text(start, dt.date(2025, 4, 15)) == "3 months"
     assert duration_text(start, dt.date(2026, 3, 20)) == "1 year 2 months"
+
+
+def test_a_chairs_home_page_links_to_their_conferences(
+    setting: ProtectionSetting, client_for: Callable[[Any], Client]
+) -> None:
+    chair_home = body(client_for(setting.chair).get(reverse("reporting:home")))
+    worker_home = body(client_for(setting.worker).get(reverse("reporting:home")))
+    assert f'href="{reverse("protection:chair")}"' in chair_home
+    assert f'href="{reverse("protection:chair")}"' not in worker_home
