@@ -11,6 +11,9 @@ agrees with how the episode closed (RC8: no further action, RC9: early help, oth
 need plan), sent for authorisation a day or two before the team manager authorised it with a
 rationale. Assessments still running at the reference date are unauthorised and have no factors
 (CIN census 8614). About 6% of episodes that stay open a year or more get a further assessment.
+An episode with a section 47 enquiry that found the child not in need closes RC7, not RC8/RC9
+(census rule 2990): the front door hands its outcome over ("frontdoor.assessment_outcomes"), and
+such an assessment is never "21, no factors identified" alone (significant harm was suspected).
 
 Factor mix [estimates shaped by the CIN census: parental mental health and domestic abuse each in
 more than a third of assessments; exploitation, gangs and missing mostly for adolescents]. A
@@ -150,6 +153,7 @@ def _outcome(reason: str) -> str:
 @register_step("assessments", order=122)
 def generate_assessments(ctx: GenerationContext) -> None:
     planned: dict[int, dt.date] = ctx.handover.get("frontdoor.assessment_dates", {})
+    handed_outcomes: dict[int, str] = ctx.handover.get("frontdoor.assessment_outcomes", {})
     if not planned:
         return
     rng = ctx.rng
@@ -215,7 +219,7 @@ def generate_assessments(ctx: GenerationContext) -> None:
         rationale = ""
         submitted = None
         if authorised is not None:
-            outcome = (
+            outcome = handed_outcomes.get(e["pk"]) or (
                 _outcome(e["closure_reason"])
                 if e["closure_date"]
                 else (AssessmentOutcome.CHILD_IN_NEED_PLAN)
@@ -252,7 +256,7 @@ def generate_assessments(ctx: GenerationContext) -> None:
             return
         completed += 1
         on_time += calendar.working_days_between(e["referral_date"], authorised) <= 45
-        for code in _factors(rng, e, outcome, age):
+        for code in _factors(rng, e, outcome, age, enquiry=e["pk"] in handed_outcomes):
             factors.add(assessment_id=pk, code=code)
         events.add(
             subject_type="child",
@@ -305,10 +309,14 @@ def generate_assessments(ctx: GenerationContext) -> None:
     )
 
 
-def _factors(rng: Any, e: dict[str, Any], outcome: str, age: float) -> list[str]:
+def _factors(
+    rng: Any, e: dict[str, Any], outcome: str, age: float, *, enquiry: bool = False
+) -> list[str]:
     if outcome in (AssessmentOutcome.NO_FURTHER_ACTION, AssessmentOutcome.EARLY_HELP):
-        if outcome == AssessmentOutcome.NO_FURTHER_ACTION and rng.random() < (
-            NO_FACTORS_WHEN_NOT_IN_NEED
+        if (
+            outcome == AssessmentOutcome.NO_FURTHER_ACTION
+            and not enquiry
+            and rng.random() < NO_FACTORS_WHEN_NOT_IN_NEED
         ):
             return ["21"]
         return rng.sample(LIGHT_FACTORS, rng.randint(1, 2))

@@ -28,12 +28,20 @@ referral sources police 28%, schools 21%, then health, council services, individ
 mostly N1 (about 55%), then N5 and N4. Early help is not collected nationally: about 250 episodes
 per 10,000 children a year is our estimate. Decisions: about 95% within one working day.
 
+Child protection: as each episode opens, `hearth.protection.demo_steps.PathPlanner` (on its own
+random stream) plans its strategy discussion, section 47 enquiry, conferences and plan, if any:
+every strategy discussion decision, and a concern raised later on about 4 in 10 other episodes.
+The episode's closure moves to after them (a closed episode has every enquiry concluded and every
+plan ended), and an episode with an enquiry never closes RC8 or RC9 (CIN census rule 2990: it
+closes RC7, and its assessment outcome is handed to the casework step instead).
+
 Timescales: clock events for the contacts ("contact", "contact-rated-<rating>",
 "contact-decision") and the children ("referral" keyed to its episode, "referral-nfa",
-"significant-harm-concern"), then `timescales.services.rederive`. The planned assessment dates
-are handed to the casework step (order 122), which records the assessments. Until the child
-protection generator records strategy discussions, this step records the event one would
-("strategy-discussion", with no source).
+"significant-harm-concern"), then `timescales.services.rederive`. Handed over: the planned
+assessment dates ("frontdoor.assessment_dates") and the outcomes of those whose closure reason
+does not say it ("frontdoor.assessment_outcomes") to the casework step (order 122), which records
+the assessments; each episode's child protection path ("frontdoor.protection") to the child
+protection step (order 123), which records the strategy discussions and what followed.
 """
 
 from __future__ import annotations
@@ -51,7 +59,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.text import slugify
 
-from hearth.casework.codes import ClosureReason, PrimaryNeed, ReferralSource
+from hearth.casework.codes import AssessmentOutcome, ClosureReason, PrimaryNeed, ReferralSource
 from hearth.casework.models import ChildInNeedEpisode
 from hearth.core.choices import RoleCode, ServiceArea
 from hearth.core.models import User
@@ -81,6 +89,7 @@ from hearth.people.models import (
     PersonDisability,
     Relationship,
 )
+from hearth.protection.demo_steps import PathPlanner, ProtectionPath
 from hearth.timescales import services as timescales
 from hearth.timescales.calendar import WorkingCalendar
 from hearth.timescales.models import ClockEvent, ClockSubject
@@ -736,6 +745,7 @@ class Child:
     early_help: list[PlannedEarlyHelp] = field(default_factory=list)
     last_referral: dt.date | None = None
     contacts: list[dt.datetime] = field(default_factory=list)
+    protection_plans: int = 0
 
     def age_on(self, day: dt.date) -> float:
         if self.dob is None:
@@ -770,6 +780,7 @@ class PlannedEpisode:
     worker_id: int | None
     strategy: bool = False
     is_re_referral: bool = False
+    protection: ProtectionPath | None = None
     pk: int = 0
 
 
@@ -953,6 +964,7 @@ class _FrontDoorPlanner:
         self.partner_id = partner_id
         self.faker_names = [(ctx.faker.first_name(), ctx.faker.last_name()) for _ in range(600)]
         self.sequence = 0
+        self.protection = PathPlanner(ctx.seed, calendar, ctx.reference_date)
 
     # incidents --------------------------------------------------------------------------------
 
@@ -1433,7 +1445,15 @@ class _FrontDoorPlanner:
                 need = N.N2
             contact.primary_need = need
             contact.episode = self.open_episode(
-                child, sub, need, decided_at.date(), manager_team, worker, decision, push
+                child,
+                sub,
+                need,
+                decided_at,
+                manager_team,
+                worker,
+                decision,
+                push,
+                family=shared.setdefault("protection", {}),
             )
         elif decision == O.EARLY_HELP:
             contact.early_help = self.open_early_help(
@@ -1545,13 +1565,15 @@ class _FrontDoorPlanner:
         child: Child,
         sub: PlannedSubmission,
         need: str,
-        decided: dt.date,
+        decided_at: dt.datetime,
         team: int | None,
         worker: int,
         decision: str,
         push: Any,
+        family: dict[str, Any] | None = None,
     ) -> PlannedEpisode:
         rng, cal, ref = self.rng, self.calendar, self.ref
+        decided = decided_at.astimezone(LONDON).date()
         referral = sub.received_at.date()
         strategy = decision == O.STRATEGY_DISCUSSION
         nfa = not strategy and not child.is_uasc and rng.random() < REFERRAL_NFA
@@ -1585,6 +1607,22 @@ class _FrontDoorPlanner:
                     closure = max(adult, referral)
                     reason = ClosureReason.RC6 if child.disabled else ClosureReason.RC7
                     assessment = min(assessment, closure)
+        path: ProtectionPath | None = None
+        if not nfa:
+            planned = self.protection.plan(
+                referral=referral,
+                concern_at=decided_at if strategy else None,
+                assessment=assessment,
+                closure=closure,
+                reason=reason,
+                dob=child.dob,
+                earlier_plans=child.protection_plans,
+                family=family if strategy else None,  # brothers and sisters together
+            )
+            if planned is not None:
+                path, closure, fitted = planned
+                reason = ClosureReason(fitted)
+                child.protection_plans += path.plan
         episode = PlannedEpisode(
             child=child,
             referral_date=referral,
@@ -1598,6 +1636,7 @@ class _FrontDoorPlanner:
             team_id=team,
             worker_id=worker,
             strategy=strategy,
+            protection=path,
         )
         self.plan.episodes.append(episode)
         child.episode_until = closure if nfa else max(closure, referral + dt.timedelta(days=1))
@@ -1923,10 +1962,6 @@ def write_plan(
                         decided_on,
                         source=f"{source}:strategy",
                     )
-                    # Stand-in until casework records strategy discussions (no source).
-                    held = calendar.add_working_days(decided_on, 1 if c.rating != "red" else 0)
-                    if held < ref:
-                        event(SubjectType.CHILD, c.child.pk, "strategy-discussion", held)
             subjects.add(
                 subject_type=SubjectType.CONTACT,
                 subject_id=c.pk,
@@ -1961,6 +1996,17 @@ def write_plan(
     # The casework step (order 122) records the assessments on these dates.
     ctx.handover["frontdoor.assessment_dates"] = {
         e.pk: e.assessment for e in plan.episodes if e.assessment is not None
+    }
+    # The child protection step (order 123) records the strategy discussions, enquiries,
+    # conferences and plans; the casework step gives an episode whose enquiry made it close RC7
+    # instead of RC8/RC9 the assessment outcome its closure no longer says.
+    ctx.handover["frontdoor.protection"] = {
+        e.pk: e.protection for e in plan.episodes if e.protection is not None
+    }
+    ctx.handover["frontdoor.assessment_outcomes"] = {
+        e.pk: AssessmentOutcome.NO_FURTHER_ACTION
+        for e in plan.episodes
+        if e.protection is not None and e.protection.not_in_need
     }
 
     # Disability is recorded for every born child referred on for further action (CIN rule 8540):

@@ -6,6 +6,13 @@ authorisation date or up to five days after (never on or after the reference dat
 the episode closed), held by the assessing worker and team. A closed episode's plan ends on the
 closure date, its reason taken from the closure reason.
 
+Child in need plans stay clear of the child protection plans the child protection step (123)
+wrote (census rules 4001, 4016, 4017): a plan running when an initial conference starts a child
+protection plan ends that day (its last review decides to escalate); one that would start while a
+child protection plan runs is not started. A plan that the step handed over as stepping down
+("protection.step_down_plans") is followed by a child in need plan from the day it ended to the
+episode's closure.
+
 Each plan has 2 to 4 needs and risks in the language of a strengths-based practice model (Signs
 of Safety danger statements with safety goals; about 5% of danger statements are deliberately
 longer than the council's word limit, so the managers' flag has something to show), and 3 to 6
@@ -44,6 +51,7 @@ from .codes import ActionStatus, NeedKind, PlanKind, ReviewDecision
 from .models import Plan, PlanAction, PlanNeed, PlanReview
 
 REDERIVE_BATCH = 1000
+CP_STARTED = "A child protection plan started at the initial child protection conference."
 REVIEW_MONTHS = 3
 REVIEW_ON_TIME = 0.8
 LONG_STATEMENT = 0.05  # of danger statements: longer than the council's limit
@@ -282,7 +290,7 @@ class PlannedPlan:
     reviews: list[tuple[dt.date, str, str, str, str]] = field(default_factory=list)
 
 
-def _status(
+def action_status(
     rng: random.Random, start: dt.date, due: dt.date, stop: dt.date, ended: bool
 ) -> tuple[str, dt.date | None]:
     """An action's status and completion date, consistent with the day the history stops (the
@@ -305,7 +313,11 @@ def _status(
     return (ActionStatus.IN_PROGRESS if x < 0.55 else ActionStatus.NOT_STARTED), None
 
 
-def plan_one(rng: random.Random, row: dict[str, Any], reference: dt.date) -> PlannedPlan | None:
+def plan_window(
+    rng: random.Random, row: dict[str, Any], reference: dt.date
+) -> tuple[dt.date, dt.date | None] | None:
+    """When the plan for an authorised assessment would run: from the authorisation date or up
+    to five days after, to the episode's closure."""
     latest = reference - dt.timedelta(days=1)
     closure: dt.date | None = row["episode__closure_date"]
     died: dt.date | None = row["person__date_of_death"]
@@ -313,10 +325,23 @@ def plan_one(rng: random.Random, row: dict[str, Any], reference: dt.date) -> Pla
     start = max(min(start, latest, closure or latest), row["episode__referral_date"])
     if died is not None and start > died:
         return None
-    end = closure
+    return start, closure
+
+
+def plan_one(
+    rng: random.Random,
+    row: dict[str, Any],
+    reference: dt.date,
+    start: dt.date,
+    end: dt.date | None,
+    end_reason: str = "",
+) -> PlannedPlan:
+    """The plan's needs, actions and reviews from `start` to `end` (None: open). It ends with the
+    episode (its reason from the closure reason) unless `end_reason` says otherwise."""
+    latest = reference - dt.timedelta(days=1)
     reason = ""
     if end is not None:
-        reason = END_REASONS.get(row["episode__closure_reason"], "Case closed")
+        reason = end_reason or END_REASONS.get(row["episode__closure_reason"], "Case closed")
     plan = PlannedPlan(
         person_id=row["person_id"],
         episode_id=row["episode_id"],
@@ -362,7 +387,7 @@ def plan_one(rng: random.Random, row: dict[str, Any], reference: dt.date) -> Pla
         if len(chosen) > 1 and rng.random() < 0.3:
             linked.append(rng.choice([i for i in range(len(chosen)) if i != need_index]))
         due = start + dt.timedelta(weeks=rng.randint(2, 12))
-        status, completed = _status(rng, start, due, stop, ended)
+        status, completed = action_status(rng, start, due, stop, ended)
         progress = rng.choice(PROGRESS_NOTES) if status == ActionStatus.IN_PROGRESS else ""
         plan.actions.append(
             PlannedAction(
@@ -385,7 +410,9 @@ def plan_one(rng: random.Random, row: dict[str, Any], reference: dt.date) -> Pla
             break
         last = ended and add_months(held, REVIEW_MONTHS) > stop
         decision = ReviewDecision.CONTINUE
-        if last:
+        if last and end_reason == CP_STARTED:
+            decision = ReviewDecision.ESCALATE
+        elif last:
             decision = (
                 ReviewDecision.STEP_DOWN
                 if row["episode__closure_reason"] == ClosureReason.RC7
@@ -433,6 +460,57 @@ def load_assessments(ctx: GenerationContext) -> list[dict[str, Any]]:
     return list(first.values())
 
 
+def load_cp_plans() -> dict[int, list[dict[str, Any]]]:
+    """The child protection plans (written by the child protection step, order 123), by child."""
+    by_child: dict[int, list[dict[str, Any]]] = {}
+    for row in (
+        Plan.objects.filter(kind=PlanKind.CP)
+        .order_by("person_id", "start_date", "pk")
+        .values(
+            "pk",
+            "person_id",
+            "episode_id",
+            "start_date",
+            "end_date",
+            "worker_id",
+            "team_id",
+            "episode__closure_date",
+            "episode__closure_reason",
+            "person__forename",
+        )
+    ):
+        by_child.setdefault(row["person_id"], []).append(dict(row))
+    return by_child
+
+
+def outside_protection(
+    row: dict[str, Any],
+    start: dt.date,
+    end: dt.date | None,
+    protection: list[dict[str, Any]],
+    step_down: set[int],
+) -> tuple[dt.date, dt.date | None, str] | None:
+    """The child in need plan's window kept clear of the child's child protection plans (census
+    rules 4001, 4016, 4017): one running when a conference starts a plan ends that day; one that
+    would start during a plan (or after a plan the step-down plan follows) is not started."""
+    reason = ""
+    for cp in protection:
+        cp_start, cp_end = cp["start_date"], cp["end_date"]
+        if end is not None and end <= cp_start:
+            continue
+        if start < cp_start:
+            end, reason = cp_start, CP_STARTED
+        elif (
+            cp_end is not None
+            and start >= cp_end
+            and (cp["pk"] not in step_down or cp["episode_id"] != row["episode_id"])
+        ):
+            continue
+        else:
+            return None
+    return start, end, reason
+
+
 # --- the step ------------------------------------------------------------------------------------
 
 
@@ -442,11 +520,23 @@ def generate_plans(ctx: GenerationContext) -> None:
     if not rows:
         return
     rng = ctx.rng
-    planned = [
-        p
-        for row in ctx.progress(rows, desc="Plans", total=len(rows), unit="plans")
-        if (p := plan_one(rng, row, ctx.reference_date)) is not None
-    ]
+    ref = ctx.reference_date
+    protection = load_cp_plans()
+    step_down: set[int] = ctx.handover.get("protection.step_down_plans", set())
+    planned: list[PlannedPlan] = []
+    for row in ctx.progress(rows, desc="Plans", total=len(rows), unit="plans"):
+        window = plan_window(rng, row, ref)
+        if window is None:
+            continue
+        clear = outside_protection(row, *window, protection.get(row["person_id"], []), step_down)
+        if clear is not None:
+            planned.append(plan_one(rng, row, ref, *clear))
+    # Stepped down: a child in need plan from the day the child protection plan ended.
+    for cp in (cp for plans in protection.values() for cp in plans):
+        if cp["pk"] in step_down and cp["end_date"] is not None and cp["end_date"] < ref:
+            closure = cp["episode__closure_date"]
+            if closure is None or closure > cp["end_date"]:
+                planned.append(plan_one(rng, cp, ref, cp["end_date"], closure))
     # One open plan per child: a child with two open episodes' plans keeps the later one only.
     seen: dict[int, PlannedPlan] = {}
     kept: list[PlannedPlan] = []

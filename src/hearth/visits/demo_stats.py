@@ -1,7 +1,7 @@
 """This app's section of `manage.py council_stats`: visits, how often the child was seen (and seen
 alone, and their words recorded), and how often a child in need visit that saw the child came
-within 20 working days of the plan's start or the last visit that saw them. Deterministic for a
-seed: no timestamps of generation, rates rounded."""
+within 20 working days of the plan's start or the last visit that saw them (a child protection
+visit: within 10). Deterministic for a seed: no timestamps of generation, rates rounded."""
 
 from __future__ import annotations
 
@@ -19,19 +19,22 @@ from .codes import VisitKind, VisitLocation
 from .models import Visit
 
 CIN_STANDARD_WORKING_DAYS = 20
+CP_STANDARD_WORKING_DAYS = 10
 
 
 def _ratio(numerator: int, denominator: int) -> float:
     return round(numerator / denominator, 4) if denominator else 0.0
 
 
-def cin_intervals(limit: int = CIN_STANDARD_WORKING_DAYS) -> tuple[int, int]:
-    """(intervals within `limit` working days, all intervals) between the start of each child in
-    need plan and the visits that saw the child, in order. One query."""
+def cin_intervals(
+    limit: int = CIN_STANDARD_WORKING_DAYS, kind: str = VisitKind.CIN
+) -> tuple[int, int]:
+    """(intervals within `limit` working days, all intervals) between the start of each plan and
+    the visits of this kind that saw the child, in order. One query."""
     calendar = working_calendar()
     rows = (
         Visit.objects.filter(
-            kind=VisitKind.CIN, child_seen=True, withdrawn_at__isnull=True, plan__isnull=False
+            kind=kind, child_seen=True, withdrawn_at__isnull=True, plan__isnull=False
         )
         .order_by("plan_id", "visited_at", "pk")
         .values_list("plan_id", "plan__start_date", "visited_at")
@@ -67,6 +70,7 @@ def visit_figures(council: Council | None) -> dict[str, Any]:
         live.order_by().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
     )
     within, intervals = cin_intervals()
+    cp_within, cp_intervals = cin_intervals(CP_STANDARD_WORKING_DAYS, VisitKind.CP)
     return {
         "visits": totals["n"],
         "withdrawn": Visit.objects.filter(withdrawn_at__isnull=False).count(),
@@ -77,4 +81,6 @@ def visit_figures(council: Council | None) -> dict[str, Any]:
         "bedroom_seen_at_home_rate": _ratio(totals["bedroom"], totals["seen_at_home"]),
         "cin_visit_intervals": intervals,
         "cin_visit_intervals_within_20_working_days_rate": _ratio(within, intervals),
+        "cp_visit_intervals": cp_intervals,
+        "cp_visit_intervals_within_10_working_days_rate": _ratio(cp_within, cp_intervals),
     }

@@ -18,8 +18,13 @@ whose midnight is "now") [our estimates; visit timeliness is not published natio
 - 0 to 2 of the plan's actions served; by the lead social worker holding the case that day (the
   plan's worker, or any social worker, when no allocation covers it).
 
-A "cin-visit" clock event is written for each visit that saw the child (source `visits.visit:<pk>`,
-as `services.visit_record` would), then the children's deadlines are re-derived.
+Child protection plans (written by the child protection step, 123) get child protection visits
+the same way, against the council's 10 working day standard: the next visit 6 to 10 working days
+after the last one that saw the child with probability 0.85, otherwise 11 to 16.
+
+A "cin-visit" or "cp-visit" clock event is written for each visit that saw the child (source
+`visits.visit:<pk>`, as `services.visit_record` would), then the children's deadlines are
+re-derived.
 """
 
 from __future__ import annotations
@@ -47,14 +52,19 @@ from hearth.workforce.codes import CaseRole
 from hearth.workforce.models import Allocation
 
 from . import demo_text as text
-from .codes import VisitKind, VisitLocation
+from .codes import CLOCK_EVENTS, KIND_FOR_PLAN, VisitLocation
 from .models import Visit
 from .services import clock_source
 
 REDERIVE_BATCH = 500
+VISITED_PLANS = ("cin", "cp")
 ON_TIME = 0.88
 ON_TIME_GAP = (14, 20)  # working days after the last visit that saw the child
 LATE_GAP = (21, 32)
+# Child protection visits (local standard 10 working days).
+CP_ON_TIME = 0.85
+CP_ON_TIME_GAP = (6, 10)
+CP_LATE_GAP = (11, 16)
 RETRY_GAP = (1, 4)  # after a visit that did not see the child
 SEEN = 0.93
 ALONE_UNDER_5 = 0.12
@@ -67,12 +77,15 @@ ACTIONS_SERVED = [(0, 0.35), (1, 0.4), (2, 0.25)]
 
 @dataclass(frozen=True)
 class CinPlan:
+    """A child in need or child protection plan (`kind`), as the visits see it."""
+
     pk: int
     person_id: int
     start: dt.date
     end: dt.date | None
     worker_id: int | None
     dob: dt.date | None
+    kind: str = "cin"
 
 
 class Leads:
@@ -118,8 +131,11 @@ class Planner:
         )
         self.now = timezone.now()
 
-    def gap(self) -> int:
-        low, high = ON_TIME_GAP if self.rng.random() < ON_TIME else LATE_GAP
+    def gap(self, kind: str = "cin") -> int:
+        if kind == "cp":
+            low, high = CP_ON_TIME_GAP if self.rng.random() < CP_ON_TIME else CP_LATE_GAP
+        else:
+            low, high = ON_TIME_GAP if self.rng.random() < ON_TIME else LATE_GAP
         return self.rng.randint(low, high)
 
     def worker(self, plan: CinPlan, day: dt.date, default: int | None) -> int | None:
@@ -138,7 +154,7 @@ class Planner:
         stop = min(plan.end + dt.timedelta(days=1), ref) if plan.end else ref
         default = rng.choice(self.fallback) if self.fallback else None
         out: list[dict[str, Any]] = []
-        day = self.calendar.add_working_days(plan.start, self.gap())
+        day = self.calendar.add_working_days(plan.start, self.gap(plan.kind))
         while day < stop:
             worker_id = self.worker(plan, day, default)
             if worker_id is None:
@@ -146,7 +162,7 @@ class Planner:
             age = _age(plan.dob, day)
             seen = rng.random() < SEEN
             out.append(self.visit(plan, day, age, seen, worker_id, actions))
-            gap = self.gap() if seen else rng.randint(*RETRY_GAP)
+            gap = self.gap(plan.kind) if seen else rng.randint(*RETRY_GAP)
             day = self.calendar.add_working_days(day, gap)
         return out
 
@@ -177,7 +193,7 @@ class Planner:
             )[0]
         values: dict[str, Any] = {
             "person_id": plan.person_id,
-            "kind": VisitKind.CIN.value,
+            "kind": KIND_FOR_PLAN[plan.kind],
             "visited_at": at,
             "location": location.value,
             "child_seen": seen,
@@ -221,18 +237,24 @@ class Planner:
 
 def load_plans(ctx: GenerationContext) -> tuple[list[CinPlan], dict[int, list[int]]]:
     plans = [
-        CinPlan(pk, person_id, start, end, worker_id, dob)
-        for pk, person_id, start, end, worker_id, dob in Plan.objects.filter(
-            kind="cin", start_date__lt=ctx.reference_date
+        CinPlan(pk, person_id, start, end, worker_id, dob, kind)
+        for pk, person_id, start, end, worker_id, dob, kind in Plan.objects.filter(
+            kind__in=VISITED_PLANS, start_date__lt=ctx.reference_date
         )
         .order_by("person_id", "start_date", "pk")
         .values_list(
-            "pk", "person_id", "start_date", "end_date", "worker_id", "person__date_of_birth"
+            "pk",
+            "person_id",
+            "start_date",
+            "end_date",
+            "worker_id",
+            "person__date_of_birth",
+            "kind",
         )
     ]
     actions: dict[int, list[int]] = defaultdict(list)
     for plan_id, pk in (
-        PlanAction.objects.filter(plan__kind="cin")
+        PlanAction.objects.filter(plan__kind__in=VISITED_PLANS)
         .order_by("plan_id", "pk")
         .values_list("plan_id", "pk")
     ):
@@ -264,7 +286,7 @@ def generate_visits(ctx: GenerationContext) -> None:
                     ClockEvent(
                         subject_type=SubjectType.CHILD,
                         subject_id=plan.person_id,
-                        name="cin-visit",
+                        name=CLOCK_EVENTS[values["kind"]],
                         occurred_on=values["visited_at"].date(),
                         source=clock_source(pk),
                     )

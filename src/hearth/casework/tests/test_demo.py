@@ -1,8 +1,8 @@
 """Assessments in the synthetic council: the casework step's invariants on a small generated
 council (4,000 children, 2 years), generated once for the module and rolled back at the end.
 
-The whole generation runs, so the later steps (plans, visits, records, risk) must not break what
-this step wrote either.
+The whole generation runs, so the later steps (child protection, plans, visits, records, risk)
+must not break what this step wrote either.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.db import transaction
 from hearth.casework.codes import NO_FACTORS, AssessmentOutcome, ClosureReason
 from hearth.casework.models import Assessment, AssessmentFactorIdentified, ChildInNeedEpisode
 from hearth.demo.generator import generate_council
+from hearth.protection.models import Section47Enquiry
 from hearth.timescales.models import ClockEvent, Deadline, DeadlineState
 from hearth.timescales.selectors import working_calendar
 
@@ -36,6 +37,7 @@ def council(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, 
         by_episode: dict[int, list[Assessment]] = defaultdict(list)
         for a in assessments:
             by_episode[a.episode_id].append(a)
+        enquired = set(Section47Enquiry.objects.values_list("episode_id", flat=True))
         factors: dict[int, list[str]] = defaultdict(list)
         for assessment_id, code in AssessmentFactorIdentified.objects.values_list(
             "assessment_id", "code"
@@ -47,6 +49,7 @@ def council(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, 
             "assessments": assessments,
             "by_episode": by_episode,
             "factors": factors,
+            "enquired": enquired,
         }
         transaction.set_rollback(True)
 
@@ -137,9 +140,17 @@ def test_outcomes_agree_with_how_the_episode_closed(council: dict[str, Any]) -> 
     for e in closed_after:
         last = council["by_episode"][e.pk][-1]
         assert last.outcome == after_assessment[e.closure_reason], e.pk
+    # An episode with a section 47 enquiry never closes RC8/RC9 (census rule 2990): one whose
+    # assessment found no further action closes RC7 instead.
+    assert not [e.pk for e in closed_after if e.pk in council["enquired"]]
     for a in council["assessments"]:
         if a.outcome in after_assessment.values():
-            assert episodes[a.episode_id].closure_reason in after_assessment, a.pk
+            closure = episodes[a.episode_id].closure_reason
+            if a.episode_id in council["enquired"]:
+                assert a.outcome == AssessmentOutcome.NO_FURTHER_ACTION, a.pk
+                assert closure in ("", ClosureReason.RC7), a.pk
+            else:
+                assert closure in after_assessment, a.pk
     for e in episodes.values():
         codes = [council["factors"].get(a.pk, []) for a in council["by_episode"].get(e.pk, [])]
         if len(codes) == 1 and codes[0] == [NO_FACTORS] and e.closure_date:

@@ -1,6 +1,7 @@
 """Plans in the synthetic council: the step on a small generated council (4,000 children, 2 years),
 generated once for the module and rolled back at the end. Every action is linked; statuses agree
-with the dates; the census rules hold; clock events are written; the figures add up."""
+with the dates; the census rules hold (child in need plans kept clear of the child protection plans
+the step before wrote); clock events are written; the figures add up."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from django.db import transaction
 
 from hearth.casework.models import Assessment
 from hearth.demo.generator import generate_council
-from hearth.demo.stats import stats_json
 from hearth.plans.codes import ActionStatus, NeedKind
-from hearth.plans.demo_steps import add_months
+from hearth.plans.demo_stats import plan_figures
+from hearth.plans.demo_steps import CP_STARTED, add_months
 from hearth.plans.models import Plan, PlanAction, PlanNeed, PlanReview
 from hearth.timescales.models import ClockEvent, Deadline
 
@@ -38,7 +39,8 @@ pytestmark = pytest.mark.django_db
 def council(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
     with django_db_blocker.unblock(), transaction.atomic():
         generate_council(**OPTIONS)
-        plans = list(Plan.objects.select_related("episode", "person"))
+        plans = list(Plan.objects.filter(kind="cin").select_related("episode", "person"))
+        cp_plans = list(Plan.objects.filter(kind="cp"))
         needs: dict[int, list[PlanNeed]] = defaultdict(list)
         for need in PlanNeed.objects.all():
             needs[need.plan_id].append(need)
@@ -53,6 +55,7 @@ def council(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, 
         }
         yield {
             "plans": plans,
+            "cp_plans": cp_plans,
             "needs": needs,
             "actions": actions,
             "reviews": reviews,
@@ -61,7 +64,7 @@ def council(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, 
             "assessments": Assessment.objects.filter(
                 outcome="cin_plan", authorised_on__isnull=False
             ).count(),
-            "stats": json.loads(stats_json())["plans"],
+            "stats": json.loads(json.dumps(plan_figures(None))),
         }
         transaction.set_rollback(True)
 
@@ -69,19 +72,26 @@ def council(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, 
 def test_plans_follow_authorised_assessments(council: dict[str, Any]) -> None:
     plans = council["plans"]
     assert len(plans) > 50
-    assert len(plans) <= council["assessments"]
+    cp_ends = {(p.person_id, p.end_date) for p in council["cp_plans"] if p.end_date}
+    stepped_down = [p for p in plans if (p.person_id, p.start_date) in cp_ends]
+    assert stepped_down, "some child protection plans step down to a child in need plan"
+    assert len(plans) - len(stepped_down) <= council["assessments"]
     assert sum(p.end_date is None for p in plans) > 10
     assert sum(p.end_date is not None for p in plans) > 10
 
 
 def test_census_rules_hold(council: dict[str, Any]) -> None:
     by_child: dict[int, list[Plan]] = defaultdict(list)
+    cp_starts = {(p.person_id, p.start_date) for p in council["cp_plans"]}
     for p in council["plans"]:
         e = p.episode
         assert p.start_date >= e.referral_date  # 4015
         assert not e.referral_nfa  # 4000
         assert p.start_date < REFERENCE_DATE  # not in the future
-        if e.closure_date is not None:  # 8565, ended on closure
+        if (p.person_id, p.end_date) in cp_starts:  # ended by a child protection plan
+            assert p.end_reason == CP_STARTED
+            assert e.closure_date is None or p.end_date <= e.closure_date
+        elif e.closure_date is not None:  # 8565, ended on closure
             assert p.end_date == e.closure_date and p.end_reason.startswith("Case closed")
         else:
             assert p.end_date is None
@@ -93,6 +103,15 @@ def test_census_rules_hold(council: dict[str, Any]) -> None:
         assert sum(p.end_date is None for p in plans) <= 1
         for earlier, later in itertools.pairwise(plans):
             assert earlier.end_date is not None and earlier.end_date <= later.start_date
+    cin_by_child: dict[int, list[Plan]] = defaultdict(list)
+    for p in council["plans"]:
+        cin_by_child[p.person_id].append(p)
+    assert council["cp_plans"]
+    for cp in council["cp_plans"]:  # 4001, 4016, 4017: one may start the day the other ends
+        for cin in cin_by_child.get(cp.person_id, []):
+            assert (cin.end_date is not None and cin.end_date <= cp.start_date) or (
+                cp.end_date is not None and cin.start_date >= cp.end_date
+            )
 
 
 def test_every_action_is_linked_to_its_own_plans_needs(council: dict[str, Any]) -> None:
@@ -161,4 +180,6 @@ def test_clock_events_and_deadlines(council: dict[str, Any]) -> None:
     assert council["cin_review_deadlines"] >= len(council["plans"])
     stats = council["stats"]
     assert stats["cin_reviews_met"] > 0 and 0.5 < stats["cin_reviews_on_time_rate"] <= 1
-    assert sum(k["open"] + k["ended"] for k in stats["plans"].values()) == len(council["plans"])
+    assert sum(k["open"] + k["ended"] for k in stats["plans"].values()) == len(
+        council["plans"]
+    ) + len(council["cp_plans"])
