@@ -182,13 +182,27 @@ class StrategyDiscussion(BaseModel):
         return bool(self.missing_agencies)
 
 
+class CurrentAttendees(models.Manager["StrategyAttendee"]):
+    def get_queryset(self) -> models.QuerySet[StrategyAttendee]:
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+
 class StrategyAttendee(BaseModel):
+    """Who took part. Correcting the list withdraws the old rows rather than deleting them; the
+    default manager (and so `discussion.attendees`) shows the current list, `all_objects` all."""
+
     discussion = models.ForeignKey(
         StrategyDiscussion, on_delete=models.PROTECT, related_name="attendees"
     )
     agency = models.CharField(max_length=20, choices=Agency.choices)
     name = models.CharField(max_length=200)
     role = models.CharField("Role or job title", max_length=200, blank=True)
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When a correction replaced this row."
+    )
+
+    objects = CurrentAttendees()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["discussion", "agency", "name", "pk"]

@@ -737,9 +737,8 @@ def strategy_discussion_update(
         changes["missing_agencies"] = missing_agencies(a["agency"] for a in people)
         if old_list != new_list:
             related = {"attendees": [old_list, new_list]}
-            # The list is the discussion's record of who took part: replaced whole, with the
-            # previous list kept in the audit event.
-            discussion.attendees.all().delete()
+            # Replaced whole: the old rows are withdrawn (kept), and the audit event has both.
+            discussion.attendees.all().update(withdrawn_at=timezone.now())
             StrategyAttendee.objects.bulk_create(
                 StrategyAttendee(discussion=discussion, **attendee) for attendee in people
             )

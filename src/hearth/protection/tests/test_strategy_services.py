@@ -383,6 +383,9 @@ def test_correcting_who_attended_works_out_the_flag_again(setting: ProtectionSet
         actor=setting.worker, discussion=discussion, data={}, attendees=ATTENDEES
     )
     assert fixed.missing_agencies == "" and fixed.attendees.count() == 3
+    # Nothing is deleted: the two earlier rows are withdrawn, not gone.
+    kept = StrategyAttendee.all_objects.filter(discussion=fixed, withdrawn_at__isnull=False)
+    assert kept.count() == 2
     change = AuditEvent.objects.filter(
         action="update", object_type="protection.strategydiscussion"
     ).get()
