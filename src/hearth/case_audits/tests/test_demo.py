@@ -121,7 +121,8 @@ def test_a_realistic_audit_history(council: dict[str, Any]) -> None:
     # Typical: mostly good or requires improvement.
     assert grades["good"] + grades["requires_improvement"] > 0.6 * year["audits_completed"]
     assert grades["outstanding"] < grades["good"] and grades["inadequate"] < grades["good"]
-    assert 0.8 <= year["moderated_share"] <= 0.98  # most moderated
+    # Most moderated (about 90% of recent audits, nearly all older ones), but not every one.
+    assert 0.8 <= year["moderated_share"] < 1.0
     assert 0 < year["grade_changed_at_moderation"] < year["moderated"] / 3
     assert year["areas_for_improvement"] > 0 and year["strengths"] > 0
     actions = stats["actions"]
