@@ -39,7 +39,7 @@ def protection_warnings(person: Person) -> list[str]:
         person=person,
         kind=PlanKind.CP,
         end_date__isnull=True,
-        start_date__lte=started_before_threshold(today),
+        start_date__lt=started_before_threshold(today),
     ).exists():
         warnings.append(
             f"Child protection plan over {LEGAL_GATEWAY_MONTHS} months: discuss it at a legal "

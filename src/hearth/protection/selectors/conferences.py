@@ -31,7 +31,6 @@ from hearth.workforce.codes import CaseRole
 from .. import policies
 from ..codes import (
     INITIAL_KINDS,
-    LEGAL_GATEWAY_MONTHS,
     ConferenceDecision,
     ConferenceKind,
     ConferenceStatus,
@@ -44,6 +43,7 @@ from ..models import (
     ProtectionPlan,
     StrategyDiscussion,
 )
+from . import history
 
 ICPC_WORKING_DAYS = 15
 REVIEW_RULES = ("rcpc-first", "rcpc-next")
@@ -187,22 +187,10 @@ def conference_page(conference: Conference, viewer: User) -> ConferencePage:
 # --- a child protection plan ---------------------------------------------------------------------
 
 
-def previous_plan_count(plan: Plan) -> int:
-    """How many child protection plans the child had that started before this one (CIN census
-    NumberOfPreviousCPP; 0 for a first plan)."""
-    return Plan.objects.filter(
-        kind=PlanKind.CP, person_id=plan.person_id, start_date__lt=plan.start_date
-    ).count()
-
-
-def legal_gateway_date(plan: Plan) -> dt.date:
-    """The day the plan has lasted `LEGAL_GATEWAY_MONTHS` months."""
-    return cal.add_months(plan.start_date, LEGAL_GATEWAY_MONTHS)
-
-
 def over_legal_gateway(plan: Plan, on: dt.date | None = None) -> bool:
-    """An open plan that has lasted over 15 months: discuss it at a legal gateway meeting."""
-    return plan.end_date is None and (on or today()) > legal_gateway_date(plan)
+    """An open plan that has lasted beyond `LEGAL_GATEWAY_MONTHS` months: discuss it at a legal
+    gateway meeting."""
+    return plan.end_date is None and history.over_legal_gateway_threshold(plan, on or today())
 
 
 def _next_due(person_id: int, rules: tuple[str, ...]) -> Deadline | None:
@@ -279,7 +267,7 @@ def protection_section(plan: Plan, on: dt.date | None = None) -> ProtectionSecti
     return ProtectionSection(
         plan=plan,
         protection=protection,
-        previous_plans=previous_plan_count(plan),
+        previous_plans=history.previous_plan_count(plan),
         conferences=conferences,
         core_groups=core_groups,
         visits=visits,
@@ -287,7 +275,7 @@ def protection_section(plan: Plan, on: dt.date | None = None) -> ProtectionSecti
         next_review=_next_due(plan.person_id, REVIEW_RULES) if is_open else None,
         next_core_group=_next_due(plan.person_id, CORE_GROUP_RULES) if is_open else None,
         next_visit=_next_due(plan.person_id, VISIT_RULES) if is_open else None,
-        gateway_on=legal_gateway_date(plan),
+        gateway_on=history.legal_gateway_date(plan.start_date),
         over_gateway=over_legal_gateway(plan, on),
         booked_review=next(
             (

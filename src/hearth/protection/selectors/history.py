@@ -76,23 +76,27 @@ def with_protection_facts(plans: QuerySet[Plan]) -> QuerySet[Plan]:
 
 
 def previous_plan_count(plan: Plan) -> int:
+    """How many child protection plans the child had that started before this one (CIN census
+    NumberOfPreviousCPP; 0 for a first plan)."""
     return Plan.objects.filter(
         kind=PlanKind.CP, person_id=plan.person_id, start_date__lt=plan.start_date
     ).count()
 
 
 def legal_gateway_date(start: dt.date) -> dt.date:
-    """The day a plan that started on `start` has run for the legal gateway threshold."""
+    """The day a plan that started on `start` has lasted the legal gateway threshold; it is over
+    the threshold on the days after."""
     return cal.add_months(start, LEGAL_GATEWAY_MONTHS)
 
 
 def over_legal_gateway_threshold(plan: Plan, on: dt.date) -> bool:
-    end = plan.end_date or on
-    return end >= legal_gateway_date(plan.start_date)
+    """The plan lasted beyond the threshold: by `on` if open, by its end if ended."""
+    return (plan.end_date or on) > legal_gateway_date(plan.start_date)
 
 
 def started_before_threshold(on: dt.date) -> dt.date:
-    """Open plans that started on or before this date have run for the threshold by `on`."""
+    """Open plans that started before this date have lasted beyond the threshold by `on`
+    (filter with `start_date__lt`)."""
     return cal.add_months(on, -LEGAL_GATEWAY_MONTHS)
 
 

@@ -24,6 +24,7 @@ from .history import (
     REVIEW_RULES,
     duration_text,
     legal_gateway_date,
+    over_legal_gateway_threshold,
     review_due_by,
     started_before_threshold,
     with_protection_facts,
@@ -43,7 +44,7 @@ def decorate(plans: list[Plan], on: dt.date) -> list[Plan]:
     for plan in plans:
         plan.duration = duration_text(plan.start_date, plan.end_date or on)  # type: ignore[attr-defined]
         plan.gateway_on = legal_gateway_date(plan.start_date)  # type: ignore[attr-defined]
-        plan.over_threshold = (plan.end_date or on) >= plan.gateway_on  # type: ignore[attr-defined]
+        plan.over_threshold = over_legal_gateway_threshold(plan, on)  # type: ignore[attr-defined]
         due = getattr(plan, "next_review_on", None)
         plan.review_overdue = due is not None and due < on  # type: ignore[attr-defined]
         initial = getattr(plan, "initial_category", "") or ""
@@ -95,7 +96,7 @@ def chair_page(viewer: User, on: dt.date) -> ChairPage:
     )
     long_plans = decorate(
         list(
-            plans.filter(start_date__lte=started_before_threshold(on)).order_by("start_date")[:200]
+            plans.filter(start_date__lt=started_before_threshold(on)).order_by("start_date")[:200]
         ),
         on,
     )
@@ -110,9 +111,7 @@ def chair_page(viewer: User, on: dt.date) -> ChairPage:
         .select_related("person", "owner")
         .order_by("-raised_at")[:100]
     )
-    service_over = (
-        open_cp_plans(viewer).filter(start_date__lte=started_before_threshold(on)).count()
-    )
+    service_over = open_cp_plans(viewer).filter(start_date__lt=started_before_threshold(on)).count()
     return ChairPage(
         on=on,
         to_record=[c for c in booked if c.scheduled_on <= on],
@@ -157,7 +156,7 @@ def children_on_plans(viewer: User, on: dt.date, filters: PlanFilters) -> PlanLi
     if filters.team is not None:
         plans = plans.filter(team_id=filters.team)
     if filters.over_threshold:
-        plans = plans.filter(start_date__lte=started_before_threshold(on))
+        plans = plans.filter(start_date__lt=started_before_threshold(on))
     if filters.review_overdue:
         plans = plans.filter(review_due_by(on - dt.timedelta(days=1)))
     teams = list(

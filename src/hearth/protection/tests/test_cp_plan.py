@@ -24,6 +24,7 @@ from hearth.plans.person_panels import plans_panel
 from hearth.protection.codes import ConferenceDecision, ConferenceKind, ConferenceStatus
 from hearth.protection.models import Conference
 from hearth.protection.selectors import conferences as selectors
+from hearth.protection.selectors import history
 from hearth.protection.services import core_groups
 from hearth.timescales.models import Deadline
 from hearth.visits import services as visit_services
@@ -301,7 +302,7 @@ def test_the_cp_plan_page(setting: ProtectionSetting, client_for: Client) -> Non
         progress=[{"action": action.pk, "status": "in_progress", "note": "Started."}],
     )
     visit(setting, plan, 3, alone=True)
-    assert selectors.previous_plan_count(plan) == 2
+    assert history.previous_plan_count(plan) == 2
     page = client_for(setting.worker).get(reverse("plans:detail", args=[plan.pk]))
     assert page.status_code == 200
     html = page.content.decode()
